@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+/**
+ * Environment variables every service reads. Each service extends this class with its own; the
+ * result is validated once at boot and then read only through the typed object.
+ */
+export class CommonEnv {
+  @IsString()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  /** Prefix for every Redis key of this deployment (lets several test runs share one Redis). */
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_-]*$/)
+  REDIS_KEY_PREFIX: string = '';
+
+  @IsString()
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port…]' })
+  KAFKA_BROKERS: string = '127.0.0.1:9092';
+
+  @IsString()
+  @MinLength(16, { message: 'INTERNAL_TOKEN must be at least 16 characters' })
+  INTERNAL_TOKEN: string = 'dev-internal-token-change-me';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  @IsInt()
+  @Min(60)
+  @Max(60 * 60 * 24 * 30)
+  SESSION_TTL_SECONDS: number = 86400;
+
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+}
+
+export class EnvValidationError extends Error {}
+
+/**
+ * Builds a validated config object from `source` (process.env by default). Unset variables take
+ * the class's defaults; every bad value is reported at once, one line each, naming the variable.
+ */
+export function loadEnv<T extends object>(cls: new () => T, source: NodeJS.ProcessEnv = process.env): T {
+  // Every variable is a class field (optional ones initialised to undefined), so the keys of a
+  // fresh instance are exactly the variables this service reads.
+  const defaults = new cls();
+  const present: Record<string, string> = {};
+  for (const key of Object.keys(defaults)) {
+    const value = source[key];
+    if (value !== undefined && value !== '') {
+      present[key] = value;
+    }
+  }
+  const instance = plainToInstance(cls, { ...defaults, ...present }, { enableImplicitConversion: true });
+  const errors = validateSync(instance, { whitelist: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const got = present[e.property] !== undefined ? JSON.stringify(present[e.property]) : '(unset)';
+      return `  ${e.property}=${got}: ${Object.values(e.constraints ?? {}).join('; ')}`;
+    });
+    throw new EnvValidationError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return instance;
+}

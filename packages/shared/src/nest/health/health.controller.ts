@@ -1,0 +1,55 @@
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Public } from '../auth/access.decorators';
+import { ReadinessCheck } from './readiness';
+
+export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+
+@ApiTags('operations')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(READINESS_CHECKS) private readonly checks: () => ReadinessCheck[],
+  ) {}
+
+  /** The process is up and its event loop answers. */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Every dependency answers: database, Redis, Kafka (503 otherwise). */
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.check();
+    } catch (err) {
+      // Terminus reports "not ready" by throwing; answer its report with 503 ourselves rather
+      // than let the error filter turn it into a generic error body.
+      if (err instanceof ServiceUnavailableException) {
+        res.status(503);
+        return err.getResponse() as HealthCheckResult;
+      }
+      throw err;
+    }
+  }
+
+  private check(): Promise<HealthCheckResult> {
+    return this.health.check(
+      this.checks().map((check) => async () => {
+        const indicator = this.indicators.check(check.name);
+        try {
+          await check.ping();
+          return indicator.up();
+        } catch (err) {
+          return indicator.down({ message: (err as Error).message });
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,83 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Logger } from 'pino';
+import { DomainError, errorBody, ErrorCode, ERROR_STATUS } from '../../errors';
+import { correlationIdOrNew } from '../context/correlation';
+
+/** Statuses Nest or Express can raise on their own, mapped onto our codes. */
+const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'VALIDATION.FAILED',
+  401: 'AUTH.UNAUTHENTICATED',
+  403: 'AUTH.UNAUTHENTICATED',
+  404: 'ROUTE.NOT_FOUND',
+  405: 'ROUTE.NOT_FOUND',
+  413: 'REQUEST.TOO_LARGE',
+};
+
+export interface MappedError {
+  status: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** Pure mapping from anything thrown to the public error (SPEC §9). Unknown → 500 INTERNAL. */
+export function mapError(err: unknown): MappedError {
+  if (err instanceof DomainError) {
+    return { status: err.status, code: err.code, message: err.message, details: err.details };
+  }
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const code = HTTP_STATUS_CODES[status];
+    if (code) {
+      return { status: ERROR_STATUS[code], code, message: messageFor(code, err) };
+    }
+  }
+  // Errors from Express body parsers carry `type` and `status` (malformed JSON, too large…).
+  const parserError = err as { type?: string; status?: number };
+  if (parserError && typeof parserError.type === 'string' && typeof parserError.status === 'number') {
+    if (parserError.status === 413) {
+      return { status: 413, code: 'REQUEST.TOO_LARGE', message: 'Request body exceeds 1 MB' };
+    }
+    if (parserError.status >= 400 && parserError.status < 500) {
+      return { status: 400, code: 'VALIDATION.FAILED', message: 'Malformed request body', details: { reason: parserError.type } };
+    }
+  }
+  return { status: 500, code: 'INTERNAL', message: 'Internal server error' };
+}
+
+function messageFor(code: ErrorCode, err: HttpException): string {
+  switch (code) {
+    case 'ROUTE.NOT_FOUND':
+      return 'No such route';
+    case 'AUTH.UNAUTHENTICATED':
+      return 'Authentication required';
+    case 'REQUEST.TOO_LARGE':
+      return 'Request body exceeds 1 MB';
+    default:
+      return err.message;
+  }
+}
+
+/**
+ * The one place where errors become HTTP responses. Expected errors are logged at info level;
+ * anything unexpected is logged with its stack and answered with a body that never contains it.
+ */
+@Catch()
+export class DomainExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const mapped = mapError(err);
+    if (mapped.status >= 500) {
+      this.logger.error({ err }, 'unhandled error');
+    } else {
+      this.logger.info({ code: mapped.code, status: mapped.status }, mapped.message);
+    }
+    if (res.headersSent) {
+      return;
+    }
+    res.status(mapped.status).json(errorBody(mapped.code, mapped.message, correlationIdOrNew(), mapped.details));
+  }
+}

@@ -1,0 +1,81 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, Type } from '@nestjs/common';
+import { APP_GUARD, ModuleRef } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import type Redis from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import { AccessGuard } from './auth/access.guard';
+import { SessionStore } from './auth/session-store';
+import { CommonEnv } from './config/env';
+import { HealthController, READINESS_CHECKS } from './health/health.controller';
+import { KafkaReadiness, RedisReadiness } from './health/platform-checks';
+import { ReadinessCheck } from './health/readiness';
+import { createKafka } from './kafka/kafka.factory';
+import { createLogger } from './logging/logger';
+import { Metrics, MetricsController } from './metrics/metrics';
+import { createRedis } from './redis/redis.factory';
+import { LockService } from './redis/lock.service';
+import { LOGGER, PLATFORM_CONFIG, REDIS } from './redis/redis.tokens';
+
+export const KAFKA = Symbol('KAFKA');
+
+export interface PlatformOptions {
+  service: string;
+  config: CommonEnv;
+  /** Service-specific dependencies for `/health/ready` (e.g. its Prisma client), resolved lazily. */
+  readiness?: Array<Type<ReadinessCheck>>;
+}
+
+@Injectable()
+class PlatformLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(READINESS_CHECKS) private readonly checks: () => ReadinessCheck[],
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const check of this.checks()) {
+      if (check instanceof KafkaReadiness) {
+        await check.close();
+      }
+    }
+    await this.redis.quit().catch(() => undefined);
+  }
+}
+
+/**
+ * Everything a service needs besides its own features: config, logger, Redis, sessions and the
+ * global access guard, Redlock, Kafka client, health and metrics endpoints.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const logger = createLogger(options.service, options.config.LOG_LEVEL);
+    const readinessTypes = options.readiness ?? [];
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: PLATFORM_CONFIG, useValue: options.config },
+        { provide: LOGGER, useValue: logger },
+        { provide: Metrics, useValue: new Metrics(options.service) },
+        { provide: REDIS, useFactory: () => createRedis(options.config.REDIS_URL, options.config.REDIS_KEY_PREFIX) },
+        { provide: KAFKA, useFactory: () => createKafka(options.service, options.config.KAFKA_BROKERS, logger) },
+        { provide: SessionStore, inject: [REDIS], useFactory: (r: Redis) => new SessionStore(r, options.config.SESSION_TTL_SECONDS) },
+        { provide: LockService, inject: [REDIS], useFactory: (r: Redis) => new LockService(r) },
+        {
+          provide: READINESS_CHECKS,
+          inject: [REDIS, KAFKA, ModuleRef],
+          useFactory: (redis: Redis, kafka: Kafka, moduleRef: ModuleRef) => {
+            const platform: ReadinessCheck[] = [new RedisReadiness(redis), new KafkaReadiness(kafka)];
+            return () => [...readinessTypes.map((t) => moduleRef.get(t, { strict: false })), ...platform];
+          },
+        },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        PlatformLifecycle,
+      ],
+      exports: [PLATFORM_CONFIG, LOGGER, Metrics, REDIS, KAFKA, SessionStore, LockService],
+    };
+  }
+}

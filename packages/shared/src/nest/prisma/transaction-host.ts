@@ -1,0 +1,64 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** The part of a Prisma client the host needs: interactive transactions. */
+export interface InteractiveTransactions<TTx> {
+  $transaction<R>(
+    fn: (tx: TTx) => Promise<R>,
+    options?: { maxWait?: number; timeout?: number; isolationLevel?: never },
+  ): Promise<R>;
+}
+
+const RETRYABLE_PG = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+
+/** True for a write conflict or deadlock, however deeply Prisma's driver adapter wrapped it. */
+export function isRetryableTransactionError(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 4) {
+    return false;
+  }
+  const e = err as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: unknown };
+  if (e.code === 'P2034' || RETRYABLE_PG.has(String(e.code)) || RETRYABLE_PG.has(String(e.originalCode))) {
+    return true;
+  }
+  return isRetryableTransactionError(e.cause, depth + 1) || isRetryableTransactionError(e.meta, depth + 1) ||
+    (typeof e.meta === 'object' && e.meta !== null && isRetryableTransactionError((e.meta as { driverAdapterError?: unknown }).driverAdapterError, depth + 1));
+}
+
+/**
+ * Ambient transactions: `run(fn)` opens an interactive transaction and keeps its client in
+ * AsyncLocalStorage; repositories read `client`, so they join the caller's transaction without
+ * threading it through every signature. Nested `run` calls join the outer transaction. A write
+ * conflict or deadlock retries the whole unit a bounded number of times.
+ */
+export class TransactionHost<TTx> {
+  private readonly storage = new AsyncLocalStorage<TTx>();
+
+  constructor(
+    private readonly root: InteractiveTransactions<TTx> & TTx,
+    private readonly maxAttempts = 3,
+  ) {}
+
+  /** The ambient transaction's client, or the root client outside a transaction. */
+  get client(): TTx {
+    return this.storage.getStore() ?? this.root;
+  }
+
+  get inTransaction(): boolean {
+    return this.storage.getStore() !== undefined;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTransaction) {
+      return fn();
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.root.$transaction((tx) => this.storage.run(tx, fn), { maxWait: 5000, timeout: 15000 });
+      } catch (err) {
+        if (attempt >= this.maxAttempts || !isRetryableTransactionError(err)) {
+          throw err;
+        }
+        await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
+      }
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export const REDIS = Symbol('REDIS');
+export const PLATFORM_CONFIG = Symbol('PLATFORM_CONFIG');
+export const LOGGER = Symbol('LOGGER');

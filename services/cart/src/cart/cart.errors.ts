@@ -1,0 +1,20 @@
+import { DomainError } from '@shop/shared';
+import { MAX_DISTINCT_ITEMS, MAX_ITEM_QUANTITY } from './cart.repository';
+
+export class CartItemNotFoundError extends DomainError {
+  constructor(skuId: number) {
+    super('CART.ITEM_NOT_FOUND', 'That SKU is not in the cart', { skuId });
+  }
+}
+
+export class CartQuantityLimitError extends DomainError {
+  constructor(skuId: number) {
+    super('CART.QUANTITY_LIMIT', `An item's quantity cannot exceed ${MAX_ITEM_QUANTITY}`, { skuId, max: MAX_ITEM_QUANTITY });
+  }
+}
+
+export class CartTooManyItemsError extends DomainError {
+  constructor() {
+    super('CART.TOO_MANY_ITEMS', `A cart holds at most ${MAX_DISTINCT_ITEMS} distinct items`, { max: MAX_DISTINCT_ITEMS });
+  }
+}

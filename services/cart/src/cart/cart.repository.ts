@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { REDIS } from '@shop/shared/nest';
+import type Redis from 'ioredis';
+
+export const MAX_ITEM_QUANTITY = 999;
+export const MAX_DISTINCT_ITEMS = 100;
+
+export interface StoredCartItem {
+  skuId: number;
+  quantity: number;
+  checked: boolean;
+  addedAt: string;
+}
+
+/**
+ * Each change to a cart item is one Lua script: Redis runs it atomically, so concurrent adds
+ * never lose an update (no read-modify-write race) and the limits hold under concurrency —
+ * the check and the write happen in the same indivisible step.
+ */
+const ADD = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+local qty = tonumber(ARGV[2])
+if raw then
+  local item = cjson.decode(raw)
+  local total = item.quantity + qty
+  if total > tonumber(ARGV[3]) then return 'QUANTITY_LIMIT' end
+  item.quantity = total
+  redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(item))
+else
+  if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return 'TOO_MANY_ITEMS' end
+  redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({quantity = qty, checked = true, addedAt = ARGV[5]}))
+end
+return 'OK'
+`;
+
+const UPDATE = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 'NOT_FOUND' end
+local item = cjson.decode(raw)
+if ARGV[2] ~= '' then item.quantity = tonumber(ARGV[2]) end
+if ARGV[3] ~= '' then item.checked = (ARGV[3] == '1') end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(item))
+return 'OK'
+`;
+
+export type AddOutcome = 'OK' | 'QUANTITY_LIMIT' | 'TOO_MANY_ITEMS';
+
+@Injectable()
+export class CartRepository {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  private key(userId: number): string {
+    return `cart:${userId}`;
+  }
+
+  async items(userId: number): Promise<StoredCartItem[]> {
+    const all = await this.redis.hgetall(this.key(userId));
+    return Object.entries(all)
+      .map(([skuId, raw]) => ({ skuId: Number(skuId), ...(JSON.parse(raw) as Omit<StoredCartItem, 'skuId'>) }))
+      .sort((a, b) => a.addedAt.localeCompare(b.addedAt) || a.skuId - b.skuId);
+  }
+
+  async add(userId: number, skuId: number, quantity: number): Promise<AddOutcome> {
+    return (await this.redis.eval(
+      ADD,
+      1,
+      this.key(userId),
+      skuId,
+      quantity,
+      MAX_ITEM_QUANTITY,
+      MAX_DISTINCT_ITEMS,
+      new Date().toISOString(),
+    )) as AddOutcome;
+  }
+
+  async update(userId: number, skuId: number, change: { quantity?: number; checked?: boolean }): Promise<boolean> {
+    const checked = change.checked === undefined ? '' : change.checked ? '1' : '0';
+    const result = await this.redis.eval(UPDATE, 1, this.key(userId), skuId, change.quantity ?? '', checked);
+    return result === 'OK';
+  }
+
+  async remove(userId: number, skuIds: number[]): Promise<number> {
+    return skuIds.length ? this.redis.hdel(this.key(userId), ...skuIds.map(String)) : 0;
+  }
+}

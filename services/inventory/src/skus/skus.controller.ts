@@ -1,0 +1,47 @@
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { InternalOnly, PositiveIntPipe, Public } from '@shop/shared/nest';
+import { CreateSkuDto, ListSkusQueryDto, UpdateSkuDto } from './dto/sku.dto';
+import { AdminSkuResponseDto, PublicSkuResponseDto, toAdminSku, toPublicSku } from './sku-response';
+import { SkusService } from './skus.service';
+
+@ApiTags('catalog')
+@Public()
+@Controller('skus')
+export class SkusController {
+  constructor(private readonly skus: SkusService) {}
+
+  @Get()
+  async list(@Query() query: ListSkusQueryDto): Promise<PublicSkuResponseDto[]> {
+    const ids = query.ids ? query.ids.split(',').map(Number) : null;
+    return (await this.skus.list(ids)).map(toPublicSku);
+  }
+
+  @Get(':id')
+  async get(@Param('id', PositiveIntPipe) id: number): Promise<PublicSkuResponseDto> {
+    return toPublicSku(await this.skus.get(id));
+  }
+}
+
+@ApiTags('admin')
+@ApiSecurity('internal')
+@InternalOnly()
+@Controller('admin/skus')
+export class AdminSkusController {
+  constructor(private readonly skus: SkusService) {}
+
+  @Post()
+  async create(@Body() dto: CreateSkuDto): Promise<AdminSkuResponseDto> {
+    return toAdminSku(await this.skus.create(dto));
+  }
+
+  @Get(':id')
+  async get(@Param('id', PositiveIntPipe) id: number): Promise<AdminSkuResponseDto> {
+    return toAdminSku(await this.skus.get(id));
+  }
+
+  @Patch(':id')
+  async update(@Param('id', PositiveIntPipe) id: number, @Body() dto: UpdateSkuDto): Promise<AdminSkuResponseDto> {
+    return toAdminSku(await this.skus.update(id, dto));
+  }
+}

@@ -1,0 +1,15 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { PlatformModule } from '@shop/shared/nest';
+import { OrderEnv } from './config/order-env';
+import { OrderPrismaModule } from './infrastructure/prisma/order-prisma.module';
+import { OrderPrisma } from './infrastructure/prisma/order-prisma.service';
+
+@Module({})
+export class OrderAppModule {
+  static forRoot(config: OrderEnv): DynamicModule {
+    return {
+      module: OrderAppModule,
+      imports: [PlatformModule.forRoot({ service: 'order', config, readiness: [OrderPrisma] }), OrderPrismaModule],
+    };
+  }
+}

@@ -1,0 +1,14 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createServiceApp, loadEnv } from '@shop/shared/nest';
+import { OrderAppModule } from './app.module';
+import { OrderEnv } from './config/order-env';
+
+/** Builds the order service from an environment (process.env in production, overrides in tests). */
+export async function createOrderApp(env: NodeJS.ProcessEnv = process.env): Promise<{ app: NestExpressApplication; config: OrderEnv }> {
+  const config = loadEnv(OrderEnv, env);
+  const app = await createServiceApp(OrderAppModule.forRoot(config), {
+    title: 'order service',
+    description: 'Orders, order tokens and the pay-timeout job',
+  });
+  return { app, config };
+}

@@ -1,0 +1,15 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { PlatformModule } from '@shop/shared/nest';
+import { PaymentEnv } from './config/payment-env';
+import { PaymentPrismaModule } from './infrastructure/prisma/payment-prisma.module';
+import { PaymentPrisma } from './infrastructure/prisma/payment-prisma.service';
+
+@Module({})
+export class PaymentAppModule {
+  static forRoot(config: PaymentEnv): DynamicModule {
+    return {
+      module: PaymentAppModule,
+      imports: [PlatformModule.forRoot({ service: 'payment', config, readiness: [PaymentPrisma] }), PaymentPrismaModule],
+    };
+  }
+}

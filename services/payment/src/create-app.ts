@@ -1,0 +1,14 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createServiceApp, loadEnv } from '@shop/shared/nest';
+import { PaymentAppModule } from './app.module';
+import { PaymentEnv } from './config/payment-env';
+
+/** Builds the payment service from an environment (process.env in production, overrides in tests). */
+export async function createPaymentApp(env: NodeJS.ProcessEnv = process.env): Promise<{ app: NestExpressApplication; config: PaymentEnv }> {
+  const config = loadEnv(PaymentEnv, env);
+  const app = await createServiceApp(PaymentAppModule.forRoot(config), {
+    title: 'payment service',
+    description: 'Payments through Alipay, notifications, refunds and reconciliation',
+  });
+  return { app, config };
+}
