@@ -24,7 +24,10 @@ describe('addresses (user service)', () => {
     const a = await http('POST', `${sys.url.user}/users/me/addresses`, { token: alice.token, body: address() });
     expect(a.status).toBe(201);
     expect(a.body).toMatchObject({ ...address(), isDefault: true });
-    const b = await http('POST', `${sys.url.user}/users/me/addresses`, { token: alice.token, body: address({ detail: 'B', isDefault: true }) });
+    const b = await http('POST', `${sys.url.user}/users/me/addresses`, {
+      token: alice.token,
+      body: address({ detail: 'B', isDefault: true }),
+    });
     const c = await http('POST', `${sys.url.user}/users/me/addresses`, { token: alice.token, body: address({ detail: 'C' }) });
     expect(c.body.isDefault).toBe(false);
     const list = await http('GET', `${sys.url.user}/users/me/addresses`, { token: alice.token });
@@ -65,7 +68,11 @@ describe('addresses (user service)', () => {
   });
 
   it('the internal lookup refuses a missing or wrong x-internal-token, and a user token', async () => {
-    for (const headers of [{} as Record<string, string>, { 'x-internal-token': 'wrong-token-wrong-token' }, { authorization: `Bearer ${alice.token}` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { 'x-internal-token': 'wrong-token-wrong-token' },
+      { authorization: `Bearer ${alice.token}` },
+    ]) {
       const res = await http('GET', `${sys.url.user}/internal/users/${alice.id}/addresses/1`, { headers });
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('AUTH.UNAUTHENTICATED');
@@ -73,7 +80,13 @@ describe('addresses (user service)', () => {
   });
 
   it('refuses bad addresses with VALIDATION.FAILED', async () => {
-    for (const body of [address({ receiver: '' }), address({ phone: 'call me' }), address({ isDefault: 'yes' }), address({ extra: 1 }), { receiver: 'x' }]) {
+    for (const body of [
+      address({ receiver: '' }),
+      address({ phone: 'call me' }),
+      address({ isDefault: 'yes' }),
+      address({ extra: 1 }),
+      { receiver: 'x' },
+    ]) {
       const res = await http('POST', `${sys.url.user}/users/me/addresses`, { token: alice.token, body });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION.FAILED');

@@ -68,7 +68,13 @@ describe('bad input never becomes a 500', () => {
   });
 
   it('missing, malformed or unknown tokens are 401 AUTH.UNAUTHENTICATED', async () => {
-    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer' }, { authorization: 'Basic abc' }, { authorization: 'Bearer not-a-real-session-token-000' }, { authorization: `Bearer ${alice.token}x` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer' },
+      { authorization: 'Basic abc' },
+      { authorization: 'Bearer not-a-real-session-token-000' },
+      { authorization: `Bearer ${alice.token}x` },
+    ]) {
       expectError(await http('GET', `${sys.url.cart}/cart`, { headers }), 401, 'AUTH.UNAUTHENTICATED');
       expectError(await http('GET', `${sys.url.user}/users/me`, { headers }), 401, 'AUTH.UNAUTHENTICATED');
     }
@@ -102,7 +108,11 @@ describe('bad input never becomes a 500', () => {
     const lonely = await startSystem(['user', 'cart'], { INVENTORY_SERVICE_URL: 'http://127.0.0.1:9' });
     try {
       const user = await registerAndLogin(lonely.url.user);
-      expectError(await http('POST', `${lonely.url.cart}/cart/items`, { token: user.token, body: { skuId: 1, quantity: 1 } }), 503, 'UPSTREAM.UNAVAILABLE');
+      expectError(
+        await http('POST', `${lonely.url.cart}/cart/items`, { token: user.token, body: { skuId: 1, quantity: 1 } }),
+        503,
+        'UPSTREAM.UNAVAILABLE',
+      );
     } finally {
       await lonely.stop();
     }

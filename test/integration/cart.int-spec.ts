@@ -63,7 +63,10 @@ describe('cart (Redis hashes + Lua, prices from inventory)', () => {
     const more = await http('PATCH', `${sys.url.cart}/cart/items/${b.id}`, { token: alice.token, body: { quantity: 5 } });
     expect(more.body.checkedTotal).toBe(1500);
 
-    await http('PATCH', `${sys.url.inventory}/admin/skus/${b.id}`, { headers: { 'x-internal-token': sys.env.INTERNAL_TOKEN! }, body: { price: 400 } });
+    await http('PATCH', `${sys.url.inventory}/admin/skus/${b.id}`, {
+      headers: { 'x-internal-token': sys.env.INTERNAL_TOKEN! },
+      body: { price: 400 },
+    });
     expect((await http('GET', `${sys.url.cart}/cart`, { token: alice.token })).body.checkedTotal).toBe(2000);
 
     const removed = await http('DELETE', `${sys.url.cart}/cart/items/${b.id}`, { token: alice.token });
@@ -105,7 +108,9 @@ describe('cart (Redis hashes + Lua, prices from inventory)', () => {
     await add(user, a.id, 3);
     await add(user, b.id, 1);
     await http('PATCH', `${sys.url.cart}/cart/items/${b.id}`, { token: user.token, body: { checked: false } });
-    const res = await http('GET', `${sys.url.cart}/internal/carts/${user.id}/checked-items`, { headers: { 'x-internal-token': sys.env.INTERNAL_TOKEN! } });
+    const res = await http('GET', `${sys.url.cart}/internal/carts/${user.id}/checked-items`, {
+      headers: { 'x-internal-token': sys.env.INTERNAL_TOKEN! },
+    });
     expect(res.body).toEqual({ items: [{ skuId: a.id, quantity: 3 }] });
     expect((await http('GET', `${sys.url.cart}/internal/carts/${user.id}/checked-items`, { token: user.token })).status).toBe(401);
   });

@@ -13,7 +13,10 @@ describe('identity across services (user + cart + inventory, real Postgres and R
     const second = await http('POST', `${sys.url.user}/auth/login`, { body: { username: alice.username, password: 'password-123' } });
     expect(second.status).toBe(200);
 
-    expect((await http('GET', `${sys.url.user}/users/me`, { token: alice.token })).body).toEqual({ id: alice.id, username: alice.username });
+    expect((await http('GET', `${sys.url.user}/users/me`, { token: alice.token })).body).toEqual({
+      id: alice.id,
+      username: alice.username,
+    });
     expect((await http('GET', `${sys.url.cart}/cart`, { token: alice.token })).status).toBe(200);
 
     expect((await http('POST', `${sys.url.user}/auth/logout`, { token: alice.token })).status).toBe(204);
@@ -30,7 +33,9 @@ describe('identity across services (user + cart + inventory, real Postgres and R
   it('register validates, refuses a taken name, and of 10 concurrent registrations of one name exactly one wins', async () => {
     const name = uniqueName();
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => http('POST', `${sys.url.user}/auth/register`, { body: { username: name, password: 'password-123' } })),
+      Array.from({ length: 10 }, () =>
+        http('POST', `${sys.url.user}/auth/register`, { body: { username: name, password: 'password-123' } }),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409 && r.body.error.code === 'USER.USERNAME_TAKEN')).toHaveLength(9);
@@ -93,10 +98,14 @@ describe('identity across services (user + cart + inventory, real Postgres and R
   it('a successful login does not count as a failure', async () => {
     const dave = await registerAndLogin(sys.url.user);
     for (let i = 0; i < 4; i++) {
-      expect((await http('POST', `${sys.url.user}/auth/login`, { body: { username: dave.username, password: 'nope-nope' } })).status).toBe(401);
+      expect((await http('POST', `${sys.url.user}/auth/login`, { body: { username: dave.username, password: 'nope-nope' } })).status).toBe(
+        401,
+      );
     }
     for (let i = 0; i < 3; i++) {
-      expect((await http('POST', `${sys.url.user}/auth/login`, { body: { username: dave.username, password: 'password-123' } })).status).toBe(200);
+      expect(
+        (await http('POST', `${sys.url.user}/auth/login`, { body: { username: dave.username, password: 'password-123' } })).status,
+      ).toBe(200);
     }
   });
 });

@@ -22,7 +22,10 @@ describe('catalog and stock administration (inventory service)', () => {
     expect(sku).toMatchObject({ title: 'Keyboard', price: 8880, stock: 10, lockedStock: 0, available: 10, spuId: 7 });
     const pub = await http('GET', `${sys.url.inventory}/skus/${sku.id}`);
     expect(pub.body).toEqual({ id: sku.id, spuId: 7, title: 'Keyboard', price: 8880, available: 10 });
-    const patched = await http('PATCH', `${sys.url.inventory}/admin/skus/${sku.id}`, { headers: admin, body: { price: 9990, stockDelta: 5 } });
+    const patched = await http('PATCH', `${sys.url.inventory}/admin/skus/${sku.id}`, {
+      headers: admin,
+      body: { price: 9990, stockDelta: 5 },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ price: 9990, stock: 15, available: 15 });
     expect((await http('GET', `${sys.url.inventory}/admin/skus/${sku.id}`, { headers: admin })).body).toEqual(patched.body);
@@ -51,7 +54,9 @@ describe('catalog and stock administration (inventory service)', () => {
     expect(res.body.error.code).toBe('INVENTORY.STOCK_BELOW_LOCKED');
     const after = await http('GET', `${sys.url.inventory}/admin/skus/${sku.id}`, { headers: admin });
     expect(after.body).toMatchObject({ stock: 10, lockedStock: 8, available: 2, price: sku.price });
-    expect((await http('PATCH', `${sys.url.inventory}/admin/skus/${sku.id}`, { headers: admin, body: { stockDelta: -2 } })).body).toMatchObject({
+    expect(
+      (await http('PATCH', `${sys.url.inventory}/admin/skus/${sku.id}`, { headers: admin, body: { stockDelta: -2 } })).body,
+    ).toMatchObject({
       stock: 8,
       available: 0,
     });
@@ -60,7 +65,9 @@ describe('catalog and stock administration (inventory service)', () => {
   it('30 concurrent decrements of 5 on a stock of 100 apply exactly 20 times and never go below zero', async () => {
     const sku = await createSku(sys.url.inventory, { stock: 100 });
     const results = await Promise.all(
-      Array.from({ length: 30 }, () => http('PATCH', `${sys.url.inventory}/admin/skus/${sku.id}`, { headers: admin, body: { stockDelta: -5 } })),
+      Array.from({ length: 30 }, () =>
+        http('PATCH', `${sys.url.inventory}/admin/skus/${sku.id}`, { headers: admin, body: { stockDelta: -5 } }),
+      ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(20);
     expect(results.filter((r) => r.status === 409)).toHaveLength(10);
@@ -72,7 +79,13 @@ describe('catalog and stock administration (inventory service)', () => {
     const over = await http('PATCH', `${sys.url.inventory}/admin/skus/${sku.id}`, { headers: admin, body: { stockDelta: 2 } });
     expect(over.status).toBe(409);
     expect(over.body.error.code).toBe('INVENTORY.STOCK_LIMIT');
-    for (const body of [{ title: 'x', price: -1, stock: 1 }, { title: 'x', price: 1.5, stock: 1 }, { title: '', price: 1, stock: 1 }, { title: 'x', price: 1, stock: 1e12 }, { title: 'x', price: '1', stock: 1 }]) {
+    for (const body of [
+      { title: 'x', price: -1, stock: 1 },
+      { title: 'x', price: 1.5, stock: 1 },
+      { title: '', price: 1, stock: 1 },
+      { title: 'x', price: 1, stock: 1e12 },
+      { title: 'x', price: '1', stock: 1 },
+    ]) {
       const res = await http('POST', `${sys.url.inventory}/admin/skus`, { headers: admin, body });
       expect(res.status).toBe(400);
     }

@@ -11,7 +11,12 @@ describe('Kafka (real broker)', () => {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     const consumer = kafka.consumer({ groupId: uniqueName('kafka-int') });
     const orderSn = String(Date.now()) + '123';
-    const event = createEvent('StockReleased', orderSn, { orderSn, items: [{ skuId: 1, quantity: 2 }] }, { correlationId: uniqueName('c') });
+    const event = createEvent(
+      'StockReleased',
+      orderSn,
+      { orderSn, items: [{ skuId: 1, quantity: 2 }] },
+      { correlationId: uniqueName('c') },
+    );
     const received: Array<{ key: string; value: unknown; partition: number }> = [];
     try {
       await producer.connect();

@@ -67,7 +67,9 @@ describe('migration runner', () => {
     expect(results.flatMap((r) => r.applied).sort()).toEqual(['001_a', '002_b']);
     const c = new Client({ connectionString: url });
     await c.connect();
-    const { rows } = await c.query('SELECT migration_name, length(checksum) AS len, finished_at IS NOT NULL AS done FROM _prisma_migrations ORDER BY migration_name');
+    const { rows } = await c.query(
+      'SELECT migration_name, length(checksum) AS len, finished_at IS NOT NULL AS done FROM _prisma_migrations ORDER BY migration_name',
+    );
     expect(rows).toEqual([
       { migration_name: '001_a', len: 64, done: true },
       { migration_name: '002_b', len: 64, done: true },

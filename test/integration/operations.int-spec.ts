@@ -8,19 +8,22 @@ describe('operational endpoints of every service', () => {
   });
   afterAll(() => sys.stop());
 
-  it.each(['user', 'inventory', 'cart', 'order', 'payment'] as const)('%s: live, ready (database, Redis, Kafka), metrics, docs', async (name) => {
-    const base = sys.url[name];
-    expect((await http('GET', `${base}/health/live`)).body).toEqual({ status: 'ok' });
-    const ready = await http('GET', `${base}/health/ready`);
-    expect(ready.status).toBe(200);
-    expect(Object.keys(ready.body.info).sort()).toEqual(name === 'cart' ? ['kafka', 'redis'] : ['database', 'kafka', 'redis']);
-    const metrics = await http('GET', `${base}/metrics`);
-    expect(metrics.text).toContain('http_request_duration_seconds_bucket');
-    expect(metrics.text).toContain(`service="${name}"`);
-    expect((await http('GET', `${base}/docs`)).status).toBe(200);
-    const openapi = await http('GET', `${base}/docs-json`);
-    expect(openapi.body.openapi).toMatch(/^3\./);
-  });
+  it.each(['user', 'inventory', 'cart', 'order', 'payment'] as const)(
+    '%s: live, ready (database, Redis, Kafka), metrics, docs',
+    async (name) => {
+      const base = sys.url[name];
+      expect((await http('GET', `${base}/health/live`)).body).toEqual({ status: 'ok' });
+      const ready = await http('GET', `${base}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(Object.keys(ready.body.info).sort()).toEqual(name === 'cart' ? ['kafka', 'redis'] : ['database', 'kafka', 'redis']);
+      const metrics = await http('GET', `${base}/metrics`);
+      expect(metrics.text).toContain('http_request_duration_seconds_bucket');
+      expect(metrics.text).toContain(`service="${name}"`);
+      expect((await http('GET', `${base}/docs`)).status).toBe(200);
+      const openapi = await http('GET', `${base}/docs-json`);
+      expect(openapi.body.openapi).toMatch(/^3\./);
+    },
+  );
 
   it('readiness reports a dead dependency with 503', async () => {
     const broken = await startSystem(['cart'], { REDIS_URL: 'redis://127.0.0.1:1' });

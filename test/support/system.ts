@@ -107,7 +107,12 @@ export async function createSku(
   sku: { title?: string; price?: number; stock?: number; spuId?: number },
 ): Promise<{ id: number; price: number; stock: number; lockedStock: number; available: number; title: string }> {
   const res = await http('POST', `${inventoryUrl}/admin/skus`, {
-    body: { title: sku.title ?? uniqueName('sku'), price: sku.price ?? 1000, stock: sku.stock ?? 100, ...(sku.spuId ? { spuId: sku.spuId } : {}) },
+    body: {
+      title: sku.title ?? uniqueName('sku'),
+      price: sku.price ?? 1000,
+      stock: sku.stock ?? 100,
+      ...(sku.spuId ? { spuId: sku.spuId } : {}),
+    },
     headers: { 'x-internal-token': INTERNAL_TOKEN },
   });
   if (res.status !== 201) {

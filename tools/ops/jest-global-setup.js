@@ -13,7 +13,7 @@ module.exports = async function globalSetup() {
     const base = db.databaseNameOf(svc.databaseUrl);
     // Test databases of earlier runs (also of crashed ones) go first.
     await db.withAdminClient(svc.databaseUrl, async (c) => {
-      const { rows } = await c.query("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${base}\\_t\\_%`]);
+      const { rows } = await c.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${base}\\_t\\_%`]);
       for (const r of rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
     });
     const templateUrl = db.withDatabase(svc.databaseUrl, `${base}_template`);

@@ -31,10 +31,13 @@ async function withClient(url, fn) {
 export async function seed(env = resolveEnv(), log = (m) => console.log(`[seed] ${m}`)) {
   await withClient(env.INVENTORY_DATABASE_URL, async (c) => {
     for (const s of DEMO_SKUS) {
-      await c.query(
-        `INSERT INTO skus (id, spu_id, title, price, stock) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
-        [s.id, s.spuId, s.title, s.price, s.stock],
-      );
+      await c.query(`INSERT INTO skus (id, spu_id, title, price, stock) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, [
+        s.id,
+        s.spuId,
+        s.title,
+        s.price,
+        s.stock,
+      ]);
     }
     // Explicit ids above must not collide with ids the sequence hands out later.
     await c.query(`SELECT setval(pg_get_serial_sequence('skus', 'id'), GREATEST((SELECT max(id) FROM skus), 1))`);

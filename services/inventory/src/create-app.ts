@@ -4,7 +4,9 @@ import { InventoryAppModule } from './app.module';
 import { InventoryEnv } from './config/inventory-env';
 
 /** Builds the inventory service from an environment (process.env in production, overrides in tests). */
-export async function createInventoryApp(env: NodeJS.ProcessEnv = process.env): Promise<{ app: NestExpressApplication; config: InventoryEnv }> {
+export async function createInventoryApp(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ app: NestExpressApplication; config: InventoryEnv }> {
   const config = loadEnv(InventoryEnv, env);
   const app = await createServiceApp(InventoryAppModule.forRoot(config), {
     title: 'inventory service',

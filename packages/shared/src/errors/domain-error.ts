@@ -44,11 +44,6 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown>; correlationId: string };
 }
 
-export function errorBody(
-  code: string,
-  message: string,
-  correlationId: string,
-  details?: Record<string, unknown>,
-): ErrorBody {
+export function errorBody(code: string, message: string, correlationId: string, details?: Record<string, unknown>): ErrorBody {
   return { error: { code, message, ...(details ? { details } : {}), correlationId } };
 }

@@ -22,6 +22,10 @@ describe('mapError', () => {
   });
 
   it('hides anything unexpected behind 500 INTERNAL', () => {
-    expect(mapError(new Error('relation "orders" does not exist'))).toEqual({ status: 500, code: 'INTERNAL', message: 'Internal server error' });
+    expect(mapError(new Error('relation "orders" does not exist'))).toEqual({
+      status: 500,
+      code: 'INTERNAL',
+      message: 'Internal server error',
+    });
   });
 });

@@ -2,10 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** The part of a Prisma client the host needs: interactive transactions. */
 export interface InteractiveTransactions<TTx> {
-  $transaction<R>(
-    fn: (tx: TTx) => Promise<R>,
-    options?: { maxWait?: number; timeout?: number; isolationLevel?: never },
-  ): Promise<R>;
+  $transaction<R>(fn: (tx: TTx) => Promise<R>, options?: { maxWait?: number; timeout?: number; isolationLevel?: never }): Promise<R>;
 }
 
 const RETRYABLE_PG = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
@@ -19,8 +16,13 @@ export function isRetryableTransactionError(err: unknown, depth = 0): boolean {
   if (e.code === 'P2034' || RETRYABLE_PG.has(String(e.code)) || RETRYABLE_PG.has(String(e.originalCode))) {
     return true;
   }
-  return isRetryableTransactionError(e.cause, depth + 1) || isRetryableTransactionError(e.meta, depth + 1) ||
-    (typeof e.meta === 'object' && e.meta !== null && isRetryableTransactionError((e.meta as { driverAdapterError?: unknown }).driverAdapterError, depth + 1));
+  return (
+    isRetryableTransactionError(e.cause, depth + 1) ||
+    isRetryableTransactionError(e.meta, depth + 1) ||
+    (typeof e.meta === 'object' &&
+      e.meta !== null &&
+      isRetryableTransactionError((e.meta as { driverAdapterError?: unknown }).driverAdapterError, depth + 1))
+  );
 }
 
 /**
