@@ -10,7 +10,6 @@ import { resolveEnv, servicesWithDatabase } from './env.mjs';
 const require = createRequire(import.meta.url);
 const log = (msg) => console.log(`[infra] ${msg}`);
 
-const TOPICS = ['order.events', 'payment.events', 'inventory.events'];
 
 async function ensurePostgres(env) {
   const { ensureDatabase, redactUrl } = require('../../packages/shared/dist/db/index.js');
@@ -37,6 +36,7 @@ async function ensureRedis(env) {
 /** Waits for the broker to serve metadata, creates topics and proves a produce/consume round trip. */
 async function waitForKafka(env, warmUp) {
   const { Kafka, logLevel } = require('kafkajs');
+  const TOPICS = require('../../packages/shared/dist/index.js').ALL_TOPICS; // one list: shared/events/topics.ts
   const kafka = new Kafka({ clientId: 'infra', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
   const deadline = Date.now() + 120000;
   let lastError;
