@@ -1,2 +1,3 @@
 export * from './topics';
 export * from './envelope';
+export * from './outbox-row';

@@ -18,3 +18,6 @@ export * from './redis/lock.service';
 export * from './redis/redis.tokens';
 export * from './internal-http/internal-client';
 export * from './http/positive-int.pipe';
+export * from './ids/snowflake';
+export * from './ids/worker-id-lease';
+export * from './jobs/interval-job';

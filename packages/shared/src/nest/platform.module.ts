@@ -49,7 +49,7 @@ class PlatformLifecycle implements OnApplicationShutdown {
 @Module({})
 export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
-    const logger = createLogger(options.service, options.config.LOG_LEVEL);
+    const logger = createLogger(options.service, options.config.LOG_LEVEL, options.config.LOG_FILE);
     const readinessTypes = options.readiness ?? [];
     return {
       module: PlatformModule,

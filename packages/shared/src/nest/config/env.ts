@@ -1,11 +1,25 @@
 import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
+import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 /**
  * Environment variables every service reads. Each service extends this class with its own; the
  * result is validated once at boot and then read only through the typed object.
  */
+/**
+ * A boolean variable: exactly true/false/1/0. (Implicit conversion would make "false" true, and
+ * anything else is reported rather than guessed.) Reads the raw string, not the converted value.
+ */
+export function EnvBoolean(): PropertyDecorator {
+  return Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+    const raw = obj[key];
+    if (typeof raw === 'boolean') {
+      return raw;
+    }
+    return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
+  });
+}
+
 export class CommonEnv {
   @IsString()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
@@ -26,6 +40,11 @@ export class CommonEnv {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
+
+  /** Write logs to this file instead of stdout (operators' choice; tests read security events from it). */
+  @IsOptional()
+  @IsString()
+  LOG_FILE?: string = undefined;
 
   @IsInt()
   @Min(60)

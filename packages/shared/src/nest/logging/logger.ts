@@ -6,17 +6,20 @@ import { currentCorrelationId } from '../context/correlation';
  * Structured JSON logs (pino). Every line carries the service name and, when there is one, the
  * correlation id of the work in progress.
  */
-export function createLogger(service: string, level: string): Logger {
-  return pino({
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    mixin: () => {
-      const correlationId = currentCorrelationId();
-      return correlationId ? { correlationId } : {};
+export function createLogger(service: string, level: string, file?: string): Logger {
+  return pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: () => {
+        const correlationId = currentCorrelationId();
+        return correlationId ? { correlationId } : {};
+      },
+      redact: { paths: ['req.headers.authorization', 'req.headers["x-internal-token"]', 'password'], censor: '***' },
     },
-    redact: { paths: ['req.headers.authorization', 'req.headers["x-internal-token"]', 'password'], censor: '***' },
-  });
+    file ? pino.destination({ dest: file, sync: true, mkdir: true }) : undefined,
+  );
 }
 
 /** Nest's LoggerService on top of pino, so framework messages are JSON lines too. */

@@ -17,11 +17,19 @@ export class LockService {
     this.redlock.on('error', () => undefined);
   }
 
-  /** Runs `fn` under the lock, or returns `busy` without running it when someone else holds it. */
-  async tryWithLock<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<{ busy: true } | { busy: false; value: T }> {
+  /**
+   * Runs `fn` under the lock, waiting up to `waitMs` for it; `busy` (and `fn` not run) if it
+   * stays taken. waitMs 0 = a single attempt.
+   */
+  async tryWithLock<T>(key: string, ttlMs: number, fn: () => Promise<T>, waitMs = 0): Promise<{ busy: true } | { busy: false; value: T }> {
     let lock: Lock;
     try {
-      lock = await this.redlock.acquire([`lock:${key}`], ttlMs);
+      const retryDelay = 25;
+      lock = await this.redlock.acquire([`lock:${key}`], ttlMs, {
+        retryCount: Math.ceil(waitMs / retryDelay),
+        retryDelay,
+        retryJitter: 20,
+      });
     } catch (err) {
       if (err instanceof ExecutionError) {
         return { busy: true };
