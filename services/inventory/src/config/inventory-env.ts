@@ -10,4 +10,14 @@ export class InventoryEnv extends CommonEnv {
   @Min(0)
   @Max(65535)
   INVENTORY_PORT: number = 3003;
+
+  /** The stock-lock sweeper asks the order service what became of an order before touching its locks. */
+  @IsString()
+  @Matches(/^https?:\/\//, { message: 'ORDER_SERVICE_URL must be an http(s) URL' })
+  ORDER_SERVICE_URL: string = 'http://127.0.0.1:3004';
+
+  @IsInt()
+  @Min(10)
+  @Max(24 * 60 * 60 * 1000)
+  STOCK_LOCK_SWEEP_INTERVAL_MS: number = 10000;
 }

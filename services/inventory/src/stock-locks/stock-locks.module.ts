@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { OrderClient } from '../infrastructure/order.client';
+import { OutboxWriter } from '../infrastructure/outbox/outbox.writer';
+import { StockLockRepository } from './stock-lock.repository';
+import { StockLockService } from './stock-lock.service';
+import { StockLockSweeper } from './stock-lock-sweeper';
+import { StockLocksController } from './stock-locks.controller';
+
+@Module({
+  controllers: [StockLocksController],
+  providers: [StockLockService, StockLockRepository, StockLockSweeper, OrderClient, OutboxWriter],
+  exports: [StockLockService, StockLockSweeper],
+})
+export class StockLocksModule {}
