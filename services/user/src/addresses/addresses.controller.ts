@@ -35,6 +35,11 @@ export class AddressesController {
 export class InternalAddressesController {
   constructor(private readonly addresses: AddressesService) {}
 
+  @Get()
+  async list(@Param('userId', PositiveIntPipe) userId: number): Promise<AddressResponseDto[]> {
+    return (await this.addresses.list(userId)).map(toAddressResponse);
+  }
+
   @Get(':addressId')
   async get(
     @Param('userId', PositiveIntPipe) userId: number,

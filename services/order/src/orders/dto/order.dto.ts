@@ -1,0 +1,83 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+
+export const MAX_ORDER_ITEMS = 100;
+
+export class OrderLineDto {
+  @ApiProperty()
+  @IsInt()
+  @Min(1)
+  @Max(2147483647)
+  skuId!: number;
+
+  @ApiProperty({ minimum: 1, maximum: 999 })
+  @IsInt()
+  @Min(1)
+  @Max(999)
+  quantity!: number;
+}
+
+export class CreateOrderDto {
+  @ApiProperty({ description: 'the token from GET /orders/confirm (a decimal string)' })
+  @IsString()
+  @Matches(/^[1-9]\d{0,18}$/, { message: 'orderToken must be the decimal token from confirm' })
+  orderToken!: string;
+
+  @ApiProperty()
+  @IsInt()
+  @Min(1)
+  @Max(2147483647)
+  addressId!: number;
+
+  @ApiProperty({ type: [OrderLineDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ORDER_ITEMS)
+  @ValidateNested({ each: true })
+  @Type(() => OrderLineDto)
+  items!: OrderLineDto[];
+
+  @ApiProperty({ description: 'the total (cents) the buyer saw on the confirm page' })
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  expectedTotal!: number;
+}
+
+/** Buy-now when both are given; otherwise the cart's checked items. Query values arrive as strings. */
+export class ConfirmOrderQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2147483647)
+  skuId?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 999 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(999)
+  quantity?: number;
+}
+
+export class ListOrdersQueryDto {
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  page: number = 1;
+
+  @ApiPropertyOptional({ default: 20, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pageSize: number = 20;
+}

@@ -1,0 +1,109 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createEvent, TOPICS, UpstreamUnavailableError, ValidationFailedError } from '@shop/shared';
+import { correlationIdOrNew, isUniqueViolation, LOGGER, PLATFORM_CONFIG } from '@shop/shared/nest';
+import type { Logger } from 'pino';
+import { ServiceClients } from '../clients/service-clients';
+import { OrderEnv } from '../config/order-env';
+import { OrderTx } from '../infrastructure/prisma/order-prisma.service';
+import { OrderTokenStore } from '../order-tokens/order-token.store';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { CreateOrderDto } from './dto/order.dto';
+import { OrderRecord } from './order-response';
+import { DuplicateSubmitError, PriceChangedError } from './order.errors';
+import { OrderRepository } from './order.repository';
+import { priceLines } from './pricing';
+
+/**
+ * Submitting an order, in the order SPEC §6 fixes: spend the token → re-price → check the
+ * address → lock stock → write order + items + logistics + OrderCreated in one transaction.
+ * Each step that can fail does so before anything later happens; a failure after the lock
+ * releases it at once (and the inventory sweeper is the backstop if this process dies first).
+ */
+@Injectable()
+export class OrderSubmissionService {
+  constructor(
+    private readonly tx: OrderTx,
+    private readonly orders: OrderRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly tokens: OrderTokenStore,
+    private readonly clients: ServiceClients,
+    @Inject(PLATFORM_CONFIG) private readonly config: OrderEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async submit(userId: number, dto: CreateOrderDto): Promise<OrderRecord> {
+    if (new Set(dto.items.map((i) => i.skuId)).size !== dto.items.length) {
+      throw new ValidationFailedError('Each SKU may appear once in an order', { field: 'items' });
+    }
+    // 1. The anti-resubmit token: spent atomically, and it becomes the orderSn (primary key).
+    if (!(await this.tokens.spend(userId, dto.orderToken))) {
+      throw new DuplicateSubmitError();
+    }
+    const orderSn = dto.orderToken;
+    // 2. Prices as they are now; nothing is locked when they changed.
+    const { items, totalAmount } = priceLines(dto.items, await this.clients.skus(dto.items.map((i) => i.skuId)));
+    if (totalAmount !== dto.expectedTotal) {
+      throw new PriceChangedError(dto.expectedTotal, totalAmount);
+    }
+    // 3. The address must be the caller's (404 USER.ADDRESS_NOT_FOUND otherwise).
+    const address = await this.clients.address(userId, dto.addressId);
+    // 4. Stock, until a little after the pay deadline.
+    const payDeadline = new Date(Date.now() + this.config.ORDER_PAY_TIMEOUT_SECONDS * 1000);
+    const lockExpiresAt = new Date(payDeadline.getTime() + this.config.STOCK_LOCK_GRACE_SECONDS * 1000);
+    await this.lockStock(orderSn, lockExpiresAt, items);
+    // 5. The order itself, with its OrderCreated event, atomically.
+    try {
+      await this.tx.run(async () => {
+        const order = { orderSn, userId, totalAmount, payDeadline, items, logistics: address };
+        await this.orders.insert(order);
+        const event = createEvent(
+          'OrderCreated',
+          orderSn,
+          {
+            orderSn,
+            userId,
+            totalAmount,
+            payDeadline: payDeadline.toISOString(),
+            items: items.map(({ skuId, quantity, unitPrice }) => ({ skuId, quantity, unitPrice })),
+          },
+          { correlationId: correlationIdOrNew() },
+        );
+        await this.outbox.append(TOPICS.order, event);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        // An order with this orderSn already exists (the token was replayed after Redis lost it).
+        // The locks belong to THAT order — the idempotent lock call returned them — so they stay.
+        throw new DuplicateSubmitError();
+      }
+      await this.releaseAfterFailure(orderSn, err);
+      throw err;
+    }
+    return (await this.orders.findBySn(orderSn))!;
+  }
+
+  private async lockStock(orderSn: string, expiresAt: Date, items: Array<{ skuId: number; quantity: number }>): Promise<void> {
+    try {
+      await this.clients.lockStock(
+        orderSn,
+        expiresAt,
+        items.map(({ skuId, quantity }) => ({ skuId, quantity })),
+      );
+    } catch (err) {
+      if (err instanceof UpstreamUnavailableError) {
+        // The lock may have committed before the answer was lost: undo it (idempotent).
+        await this.releaseAfterFailure(orderSn, err);
+      }
+      throw err;
+    }
+  }
+
+  private async releaseAfterFailure(orderSn: string, cause: unknown): Promise<void> {
+    try {
+      await this.clients.releaseStock(orderSn);
+      this.logger.warn({ orderSn, err: cause }, 'order not written; its stock locks were released');
+    } catch (err) {
+      this.logger.error({ orderSn, err }, 'order not written and its locks could not be released now; the lock sweeper will');
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { CancelReason, OrderStatus } from '../generated/prisma/client';
+import { OrderTx } from '../infrastructure/prisma/order-prisma.service';
+import { OrderRecord } from './order-response';
+
+const WITH_DETAILS = { items: { orderBy: { skuId: 'asc' } }, logistics: true } as const;
+
+export interface NewOrder {
+  orderSn: string;
+  userId: number;
+  totalAmount: number;
+  payDeadline: Date;
+  items: Array<{ skuId: number; title: string; unitPrice: number; quantity: number; subtotal: number }>;
+  logistics: { receiver: string; phone: string; region: string; detail: string };
+}
+
+export interface StatusPatch {
+  paidAt?: Date;
+  cancelReason?: CancelReason;
+  cancelledAt?: Date;
+}
+
+@Injectable()
+export class OrderRepository {
+  constructor(private readonly tx: OrderTx) {}
+
+  /** Order, items and logistics in one statement (nested create); orderSn is the primary key. */
+  async insert(o: NewOrder): Promise<void> {
+    await this.tx.client.order.create({
+      data: {
+        orderSn: o.orderSn,
+        userId: o.userId,
+        totalAmount: o.totalAmount,
+        payDeadline: o.payDeadline,
+        // Explicit columns: callers pass richer objects (catalog lines, the user's address).
+        items: {
+          create: o.items.map(({ skuId, title, unitPrice, quantity, subtotal }) => ({ skuId, title, unitPrice, quantity, subtotal })),
+        },
+        logistics: {
+          create: { receiver: o.logistics.receiver, phone: o.logistics.phone, region: o.logistics.region, detail: o.logistics.detail },
+        },
+      },
+    });
+  }
+
+  findBySn(orderSn: string): Promise<OrderRecord | null> {
+    return this.tx.client.order.findUnique({ where: { orderSn }, include: WITH_DETAILS });
+  }
+
+  /** Scoped by owner: another user's order is simply not found. */
+  findForUser(userId: number, orderSn: string): Promise<OrderRecord | null> {
+    return this.tx.client.order.findFirst({ where: { orderSn, userId }, include: WITH_DETAILS });
+  }
+
+  async listForUser(userId: number, page: number, pageSize: number): Promise<{ items: OrderRecord[]; total: number }> {
+    const [items, total] = await Promise.all([
+      this.tx.client.order.findMany({
+        where: { userId },
+        include: WITH_DETAILS,
+        orderBy: [{ createdAt: 'desc' }, { orderSn: 'desc' }],
+        skip: (page - 1) * pageSize,
+        take: pageSize,
+      }),
+      this.tx.client.order.count({ where: { userId } }),
+    ]);
+    return { items, total };
+  }
+
+  /**
+   * The only way an order's status changes: one conditional UPDATE on the current status. Two
+   * racing transitions (a payment and a cancel) cannot both win — the loser updates 0 rows.
+   */
+  async updateStatusIf(orderSn: string, from: OrderStatus, to: OrderStatus, patch: StatusPatch): Promise<boolean> {
+    const { count } = await this.tx.client.order.updateMany({ where: { orderSn, status: from }, data: { status: to, ...patch } });
+    return count === 1;
+  }
+}

@@ -1,0 +1,36 @@
+import { DomainError, sumCents } from '@shop/shared';
+
+export interface Line {
+  skuId: number;
+  quantity: number;
+}
+
+export interface PricedLine extends Line {
+  title: string;
+  unitPrice: number;
+  subtotal: number;
+}
+
+export class SkusNotFoundError extends DomainError {
+  constructor(skuIds: number[]) {
+    super('INVENTORY.SKU_NOT_FOUND', 'Some SKUs do not exist', { skuIds });
+  }
+}
+
+/** Prices lines with the catalog's current prices (integer cents). Unknown SKUs → 404. */
+export function priceLines(
+  lines: readonly Line[],
+  catalog: ReadonlyMap<number, { title: string; price: number }>,
+): { items: PricedLine[]; totalAmount: number } {
+  const missing = lines.filter((l) => !catalog.has(l.skuId)).map((l) => l.skuId);
+  if (missing.length > 0) {
+    throw new SkusNotFoundError(missing);
+  }
+  const items = [...lines]
+    .sort((a, b) => a.skuId - b.skuId)
+    .map((l) => {
+      const sku = catalog.get(l.skuId)!;
+      return { skuId: l.skuId, quantity: l.quantity, title: sku.title, unitPrice: sku.price, subtotal: sku.price * l.quantity };
+    });
+  return { items, totalAmount: sumCents(items.map((i) => i.subtotal)) };
+}
