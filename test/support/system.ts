@@ -2,12 +2,17 @@
 // freshly cloned database, all sharing one Redis key prefix (so sessions work across services).
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
-import { createTestDatabase, http, uniqueName, uniqueRedisPrefix } from '@shop/shared/testing';
+import { createServer } from 'node:net';
+import { createTestDatabase, http, HttpResult, uniqueName, uniqueRedisPrefix } from '@shop/shared/testing';
 import { createCartApp } from '../../services/cart/src/create-app';
 import { createInventoryApp } from '../../services/inventory/src/create-app';
 import { createOrderApp } from '../../services/order/src/create-app';
 import { createPaymentApp } from '../../services/payment/src/create-app';
 import { createUserApp } from '../../services/user/src/create-app';
+import { createSandbox, Sandbox } from '../../tools/alipay-sandbox/src/sandbox';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export type ServiceName = 'user' | 'cart' | 'inventory' | 'order' | 'payment';
 
@@ -28,17 +33,42 @@ const DATABASE: Partial<Record<ServiceName, 'USER' | 'INVENTORY' | 'ORDER' | 'PA
   payment: 'PAYMENT',
 };
 
-/** Start order: a service starts after the ones it calls. */
+/** Start order: a service starts after the ones it calls (inventory and order call each other:
+ * ports are allocated up front so every service knows every URL before any starts). */
 const ORDER: ServiceName[] = ['inventory', 'user', 'cart', 'payment', 'order'];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 export interface TestSystem {
   url: Record<ServiceName, string>;
+  /** The running Nest apps, for driving jobs (e.g. a sweeper's sweepOnce) directly. */
+  apps: Partial<Record<ServiceName, INestApplication>>;
   databaseUrl: Partial<Record<ServiceName, string>>;
   env: NodeJS.ProcessEnv;
+  /** The in-process Alipay sandbox, when requested. */
+  sandboxUrl?: string;
   stop(): Promise<void>;
 }
 
-export async function startSystem(services: ServiceName[], extraEnv: NodeJS.ProcessEnv = {}): Promise<TestSystem> {
+export interface SystemOptions {
+  /** Run the Alipay sandbox too (payment's gateway points at it). */
+  sandbox?: { timeScale: number };
+}
+
+export async function startSystem(
+  services: ServiceName[],
+  extraEnv: NodeJS.ProcessEnv = {},
+  options: SystemOptions = {},
+): Promise<TestSystem> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     INTERNAL_TOKEN,
@@ -50,17 +80,44 @@ export async function startSystem(services: ServiceName[], extraEnv: NodeJS.Proc
   const url = {} as Record<ServiceName, string>;
   const databaseUrl: Partial<Record<ServiceName, string>> = {};
   const apps: INestApplication[] = [];
+  const byName: Partial<Record<ServiceName, INestApplication>> = {};
   const drops: Array<() => Promise<void>> = [];
+  let sandbox: Sandbox | undefined;
+  let sandboxDir: string | undefined;
   const stop = async (): Promise<void> => {
     for (const app of apps.reverse()) {
       await app.close();
+    }
+    await sandbox?.stop();
+    if (sandboxDir) {
+      rmSync(sandboxDir, { recursive: true, force: true });
     }
     for (const drop of drops) {
       await drop();
     }
   };
+  let sandboxUrl: string | undefined;
+  if (options.sandbox) {
+    sandboxDir = mkdtempSync(join(tmpdir(), 'alipay-sandbox-'));
+    sandbox = createSandbox({ timeScale: options.sandbox.timeScale, dataDir: sandboxDir });
+    sandboxUrl = (await sandbox.start()).url;
+    env.ALIPAY_GATEWAY_URL = `${sandboxUrl}/gateway.do`;
+  }
+  const selected = ORDER.filter((s) => services.includes(s));
+  const ports: Partial<Record<ServiceName, number>> = {};
+  for (const name of selected) {
+    ports[name] = await freePort();
+    url[name] = `http://127.0.0.1:${ports[name]}`;
+    if (name === 'payment') {
+      env.PAYMENT_PUBLIC_URL = url[name];
+    }
+    const key = `${name.toUpperCase()}_SERVICE_URL`;
+    if (extraEnv[key] === undefined) {
+      env[key] = url[name];
+    }
+  }
   try {
-    for (const name of ORDER.filter((s) => services.includes(s))) {
+    for (const name of selected) {
       const db = DATABASE[name];
       if (db) {
         const created = await createTestDatabase(db);
@@ -70,15 +127,14 @@ export async function startSystem(services: ServiceName[], extraEnv: NodeJS.Proc
       }
       const { app } = await CREATORS[name](env);
       apps.push(app);
-      await app.listen(0, '127.0.0.1');
-      url[name] = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-      env[`${name.toUpperCase()}_SERVICE_URL`] = url[name];
+      byName[name] = app;
+      await app.listen(ports[name]!, '127.0.0.1');
     }
   } catch (err) {
     await stop();
     throw err;
   }
-  return { url, databaseUrl, env, stop };
+  return { url, apps: byName, databaseUrl, env, sandboxUrl, stop };
 }
 
 export interface TestUser {
@@ -119,4 +175,39 @@ export async function createSku(
     throw new Error(`create SKU failed: ${res.status} ${res.text}`);
   }
   return res.body;
+}
+
+export const DEFAULT_ADDRESS = { receiver: 'Li Lei', phone: '+86 138 0000 0000', region: 'Zhejiang Hangzhou', detail: 'No. 1 Wensan Road' };
+
+/** A registered, logged-in buyer with one (default) address. */
+export async function buyerWithAddress(userUrl: string): Promise<TestUser & { addressId: number }> {
+  const user = await registerAndLogin(userUrl);
+  const res = await http('POST', `${userUrl}/users/me/addresses`, { token: user.token, body: DEFAULT_ADDRESS });
+  if (res.status !== 201) {
+    throw new Error(`address failed: ${res.status} ${res.text}`);
+  }
+  return { ...user, addressId: res.body.id };
+}
+
+/** Confirm (buy-now) then submit, the way a storefront does; returns both raw responses. */
+export async function buyNow(
+  sys: TestSystem,
+  buyer: TestUser & { addressId: number },
+  skuId: number,
+  quantity: number,
+): Promise<{ confirm: HttpResult; submit: HttpResult }> {
+  const confirm = await http('GET', `${sys.url.order}/orders/confirm?skuId=${skuId}&quantity=${quantity}`, { token: buyer.token });
+  if (confirm.status !== 200) {
+    return { confirm, submit: confirm };
+  }
+  const submit = await http('POST', `${sys.url.order}/orders`, {
+    token: buyer.token,
+    body: {
+      orderToken: confirm.body.orderToken,
+      addressId: buyer.addressId,
+      items: [{ skuId, quantity }],
+      expectedTotal: confirm.body.totalAmount,
+    },
+  });
+  return { confirm, submit };
 }

@@ -32,7 +32,7 @@ export const defaultFaults = (): Faults => ({ dropNext: 0, duplicate: 0, delayMs
 
 const LIMITS: Record<Exclude<keyof Faults, 'reorder'>, [number, number]> = {
   dropNext: [0, 1000],
-  duplicate: [0, 20],
+  duplicate: [0, 100],
   delayMs: [0, 600_000],
   reorderWindowMs: [1, 600_000],
 };

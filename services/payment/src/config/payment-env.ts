@@ -1,5 +1,10 @@
-import { CommonEnv } from '@shop/shared/nest';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { CommonEnv, EnvBoolean } from '@shop/shared/nest';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { join } from 'node:path';
+
+const URL_RULE = /^https?:\/\//;
+// services/payment/{src,dist}/config → repository root; the committed keys are sandbox-only.
+const SANDBOX_KEYS = join(__dirname, '..', '..', '..', '..', 'tools', 'alipay-sandbox', 'keys');
 
 export class PaymentEnv extends CommonEnv {
   @IsString()
@@ -10,4 +15,49 @@ export class PaymentEnv extends CommonEnv {
   @Min(0)
   @Max(65535)
   PAYMENT_PORT: number = 3005;
+
+  @IsString()
+  @Matches(URL_RULE)
+  ORDER_SERVICE_URL: string = 'http://127.0.0.1:3004';
+
+  /** Base URL at which Alipay (or the sandbox) reaches this service's notify webhook. */
+  @IsString()
+  @Matches(URL_RULE)
+  PAYMENT_PUBLIC_URL: string = 'http://127.0.0.1:3005';
+
+  @IsString()
+  @Matches(/^\d{16}$/, { message: 'ALIPAY_APP_ID must be the 16-digit app id' })
+  ALIPAY_APP_ID: string = '2021000000000001';
+
+  /** When set, notifications must carry this seller_id. */
+  @IsOptional()
+  @Matches(/^\d{16}$/, { message: 'ALIPAY_SELLER_ID must be the 16-digit seller id' })
+  ALIPAY_SELLER_ID?: string = undefined;
+
+  @IsString()
+  @Matches(URL_RULE)
+  ALIPAY_GATEWAY_URL: string = 'http://127.0.0.1:3100/gateway.do';
+
+  @IsString()
+  ALIPAY_MERCHANT_PRIVATE_KEY_PATH: string = join(SANDBOX_KEYS, 'merchant-private.pem');
+
+  @IsString()
+  ALIPAY_PUBLIC_KEY_PATH: string = join(SANDBOX_KEYS, 'alipay-public.pem');
+
+  /** PENDING payments older than this are queried at Alipay (lost notifications). */
+  @IsInt()
+  @Min(0)
+  PAYMENT_RECONCILE_AFTER_SECONDS: number = 300;
+
+  @IsInt()
+  @Min(10)
+  PAYMENT_RECONCILE_INTERVAL_MS: number = 10000;
+
+  /**
+   * The Redlocks around payment creation and notifications only keep contenders from piling up;
+   * correctness comes from conditional UPDATEs and unique keys. Tests switch them off to prove it.
+   */
+  @EnvBoolean()
+  @IsBoolean()
+  PAYMENT_REDLOCK_ENABLED: boolean = true;
 }

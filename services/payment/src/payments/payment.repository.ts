@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { Payment, PaymentStatus } from '../generated/prisma/client';
+import { PaymentTx } from '../infrastructure/prisma/payment-prisma.service';
+import { sourcesOf } from './payment-state';
+
+export type PaymentRecord = Payment;
+
+export interface NewPayment {
+  orderSn: string;
+  userId: number;
+  amount: number;
+  payDeadline: Date;
+}
+
+@Injectable()
+export class PaymentRepository {
+  constructor(private readonly tx: PaymentTx) {}
+
+  findBySn(orderSn: string): Promise<PaymentRecord | null> {
+    return this.tx.client.payment.findUnique({ where: { orderSn } });
+  }
+
+  /**
+   * Inserts the order's one payment row unless it exists: the primary key decides between two
+   * racing requests (create vs create, create vs close), not a prior read. Returns the row as it
+   * is now and whether this call created it.
+   */
+  async insertIfAbsent(p: NewPayment, status: PaymentStatus): Promise<{ payment: PaymentRecord; created: boolean }> {
+    const closedAt = status === 'CLOSED' ? new Date() : null;
+    const inserted = await this.tx.client.$executeRaw`
+      INSERT INTO payments (order_sn, user_id, amount, status, pay_deadline, closed_at)
+      VALUES (${p.orderSn}, ${p.userId}, ${p.amount}, ${status}::payment_status, ${p.payDeadline}, ${closedAt})
+      ON CONFLICT (order_sn) DO NOTHING`;
+    return { payment: (await this.findBySn(p.orderSn))!, created: inserted === 1 };
+  }
+
+  /**
+   * Conditional on the current status (the transitions table decides which): of fifty copies of a
+   * notification racing here — with or without the Redlock — exactly one updates a row.
+   */
+  async markPaid(orderSn: string, tradeNo: string, paidAt: Date): Promise<boolean> {
+    const { count } = await this.tx.client.payment.updateMany({
+      where: { orderSn, status: { in: sourcesOf('PAID') } },
+      data: { status: 'PAID', tradeNo, paidAt },
+    });
+    return count === 1;
+  }
+
+  async markClosed(orderSn: string): Promise<boolean> {
+    const { count } = await this.tx.client.payment.updateMany({
+      where: { orderSn, status: { in: sourcesOf('CLOSED') } },
+      data: { status: 'CLOSED', closedAt: new Date() },
+    });
+    return count === 1;
+  }
+
+  async markRefunded(orderSn: string): Promise<boolean> {
+    const { count } = await this.tx.client.payment.updateMany({
+      where: { orderSn, status: { in: sourcesOf('REFUNDED') } },
+      data: { status: 'REFUNDED', refundedAt: new Date() },
+    });
+    return count === 1;
+  }
+
+  /** PENDING payments created before `olderThan`, oldest first (the reconciliation job's scan). */
+  pendingOlderThan(olderThan: Date, limit: number): Promise<PaymentRecord[]> {
+    return this.tx.client.payment.findMany({
+      where: { status: 'PENDING', createdAt: { lt: olderThan } },
+      orderBy: { createdAt: 'asc' },
+      take: limit,
+    });
+  }
+}

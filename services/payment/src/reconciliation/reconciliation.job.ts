@@ -1,0 +1,53 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { IntervalJob, LOGGER, PLATFORM_CONFIG } from '@shop/shared/nest';
+import type { Logger } from 'pino';
+import { PaymentEnv } from '../config/payment-env';
+import { PaymentRepository } from '../payments/payment.repository';
+import { TradeReconciler } from './trade-reconciler';
+
+const BATCH = 50;
+
+/**
+ * Every PAYMENT_RECONCILE_INTERVAL_MS: PENDING payments older than PAYMENT_RECONCILE_AFTER_SECONDS
+ * are queried at Alipay. Safe on several instances at once: what it applies is idempotent.
+ */
+@Injectable()
+export class ReconciliationJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly job: IntervalJob;
+
+  constructor(
+    private readonly payments: PaymentRepository,
+    private readonly reconciler: TradeReconciler,
+    @Inject(PLATFORM_CONFIG) private readonly config: PaymentEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.job = new IntervalJob('payment-reconciliation', config.PAYMENT_RECONCILE_INTERVAL_MS, () => this.reconcileDue(), logger);
+  }
+
+  onApplicationBootstrap(): void {
+    this.job.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.job.stop();
+  }
+
+  /** One pass now (tests drive it directly). */
+  runOnce(): Promise<void> {
+    return this.job.runOnce();
+  }
+
+  private async reconcileDue(): Promise<void> {
+    const due = await this.payments.pendingOlderThan(new Date(Date.now() - this.config.PAYMENT_RECONCILE_AFTER_SECONDS * 1000), BATCH);
+    for (const payment of due) {
+      try {
+        const outcome = await this.reconciler.reconcile(payment);
+        if (outcome === 'APPLIED') {
+          this.logger.warn({ orderSn: payment.orderSn }, 'reconciliation applied a trade state whose notification never arrived');
+        }
+      } catch (err) {
+        this.logger.warn({ err, orderSn: payment.orderSn }, 'reconciliation of a payment failed; next pass retries');
+      }
+    }
+  }
+}
