@@ -24,14 +24,16 @@ export const SERVICES = [
   { name: 'payment', port: 3005, portEnv: 'PAYMENT_PORT', dbEnv: 'PAYMENT_DATABASE_URL' },
 ];
 
-/** Reads `.env` at the repository root if present (simple KEY=VALUE lines), without overriding. */
+/** Reads `.env` at the repository root if present (KEY=VALUE lines, `# comments`, as in .env.example). */
 function readDotEnv() {
   const file = join(ROOT, '.env');
   if (!existsSync(file)) return {};
   const out = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const m = /^\s*([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (m) out[m[1]] = m[2].replace(/^"(.*)"$/, '$1');
+    if (!m) continue;
+    const value = m[2].replace(/(^|\s+)#.*$/, '').replace(/^"(.*)"$/, '$1');
+    if (value !== '') out[m[1]] = value; // an empty value means: use the default
   }
   return out;
 }

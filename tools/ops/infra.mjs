@@ -10,7 +10,6 @@ import { resolveEnv, servicesWithDatabase } from './env.mjs';
 const require = createRequire(import.meta.url);
 const log = (msg) => console.log(`[infra] ${msg}`);
 
-
 async function ensurePostgres(env) {
   const { ensureDatabase, redactUrl } = require('../../packages/shared/dist/db/index.js');
   for (const svc of servicesWithDatabase(env)) {

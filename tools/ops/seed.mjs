@@ -7,7 +7,6 @@ import { resolveEnv } from './env.mjs';
 import { main } from './run.mjs';
 
 const require = createRequire(import.meta.url);
-const { Client } = require('pg');
 
 export const DEMO_SKUS = [
   { id: 1, spuId: 1, title: 'Mechanical keyboard (red switches)', price: 39900, stock: 50 },
@@ -19,6 +18,7 @@ export const DEMO_SKUS = [
 ];
 
 async function withClient(url, fn) {
+  const { Client } = require('pg'); // lazily: start.mjs may install node_modules first
   const c = new Client({ connectionString: url });
   await c.connect();
   try {

@@ -10,6 +10,7 @@ import { infraUp } from './infra.mjs';
 import { migrateAll } from './migrate.mjs';
 import { ROOT, resolveEnv, SERVICES } from './env.mjs';
 import { seed } from './seed.mjs';
+import { ensureInstalled } from './run.mjs';
 
 const COLORS = [36, 32, 33, 35, 34, 31];
 
@@ -32,6 +33,7 @@ function prefixLines(stream, prefix, out) {
 
 async function main() {
   const env = resolveEnv();
+  ensureInstalled();
   buildAll();
   await infraUp(env);
   await migrateAll(env);

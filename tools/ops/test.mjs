@@ -3,9 +3,10 @@
 // unit, integration and end-to-end — against the real PostgreSQL, Redis and Kafka (jest's global
 // setup provisions them: see tools/ops/jest-global-setup.js). Extra arguments go to jest.
 import { buildAll } from './build.mjs';
-import { bin, main, run } from './run.mjs';
+import { bin, ensureInstalled, main, run } from './run.mjs';
 
 main('test', async () => {
+  ensureInstalled();
   buildAll();
   run(bin('tsc'), ['-p', 'test']);
   if (process.env.SKIP_LINT !== '1') {
