@@ -38,8 +38,11 @@ export async function createServiceApp(
     pinoHttp({
       logger,
       autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
-      customProps: (_req, res) => ({ correlationId: res.getHeader('x-correlation-id') }),
-      serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }) },
+      // The correlation id comes from the logger's mixin (the request's async context).
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
   installBodyParsers(app);
