@@ -21,3 +21,4 @@ export * from './http/positive-int.pipe';
 export * from './ids/snowflake';
 export * from './ids/worker-id-lease';
 export * from './jobs/interval-job';
+export * from './outbox/outbox-appender';

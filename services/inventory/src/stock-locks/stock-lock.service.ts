@@ -112,7 +112,7 @@ export class StockLockService {
       }
       if (moved.length > 0) {
         const meta = { correlationId: correlationIdOrNew(), ...(causationId ? { causationId } : {}) };
-        await this.outbox.add(TOPICS.inventory, createEvent(event, orderSn, { orderSn, items: moved }, meta));
+        await this.outbox.append(TOPICS.inventory, createEvent(event, orderSn, { orderSn, items: moved }, meta));
       }
       return this.locks.findLocks(orderSn);
     });

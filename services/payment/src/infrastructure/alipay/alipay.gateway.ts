@@ -110,7 +110,7 @@ export class AlipayGateway {
     bizContent: Record<string, unknown>,
   ): Promise<Record<string, unknown> & { code?: string; subCode?: string }> {
     try {
-      return (await this.sdk.exec(method, { bizContent }, { validateSign: true }));
+      return await this.sdk.exec(method, { bizContent }, { validateSign: true });
     } catch {
       throw new UpstreamUnavailableError('alipay'); // transport error or a response with a bad signature
     }
