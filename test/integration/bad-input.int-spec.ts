@@ -1,5 +1,6 @@
 import { http, HttpResult } from '@shop/shared/testing';
-import { createSku, registerAndLogin, startSystem, TestSystem, TestUser } from '../support/system';
+import { InternalClient } from '@shop/shared/nest';
+import { createSku, INTERNAL_TOKEN, registerAndLogin, startSystem, TestSystem, TestUser } from '../support/system';
 
 /**
  * SPEC §9: bad input is a 4xx with the right code and the standard error body — never a 500 —
@@ -115,6 +116,23 @@ describe('bad input never becomes a 500', () => {
       );
     } finally {
       await lonely.stop();
+    }
+  });
+});
+
+describe('a misconfigured deployment is a 503, never blamed on the caller', () => {
+  it('downstream 401 (wrong INTERNAL_TOKEN) or unknown route becomes UPSTREAM.UNAVAILABLE; domain errors pass through', async () => {
+    const sys = await startSystem(['inventory']);
+    try {
+      const sku = await createSku(sys.url.inventory, {});
+      const misconfigured = new InternalClient('inventory', sys.url.inventory, 'some-other-internal-token');
+      await expect(misconfigured.call(`/admin/skus/${sku.id}`)).rejects.toMatchObject({ code: 'UPSTREAM.UNAVAILABLE' });
+      const wellConfigured = new InternalClient('inventory', sys.url.inventory, INTERNAL_TOKEN);
+      await expect(wellConfigured.call('/no/such/route')).rejects.toMatchObject({ code: 'UPSTREAM.UNAVAILABLE' });
+      await expect(wellConfigured.call('/admin/skus/999999')).rejects.toMatchObject({ code: 'INVENTORY.SKU_NOT_FOUND' });
+      await expect(wellConfigured.call(`/admin/skus/${sku.id}`)).resolves.toMatchObject({ id: sku.id });
+    } finally {
+      await sys.stop();
     }
   });
 });

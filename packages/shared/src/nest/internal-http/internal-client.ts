@@ -1,6 +1,14 @@
 import { DomainError, isErrorCode, UpstreamUnavailableError } from '../../errors';
 import { CORRELATION_HEADER, currentCorrelationId } from '../context/correlation';
 
+/**
+ * A downstream 401 or unknown route means OUR deployment is wrong (internal token, URL), not the
+ * caller's request: passing it through would tell a buyer their own session is invalid.
+ */
+function isDeploymentFault(code: string): boolean {
+  return code.startsWith('AUTH.') || code.startsWith('ROUTE.') || code.startsWith('REQUEST.');
+}
+
 export interface InternalCallOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   body?: unknown;
@@ -55,7 +63,7 @@ export class InternalClient {
       return json as T;
     }
     const error = (json as { error?: { code?: unknown; message?: unknown; details?: Record<string, unknown> } })?.error;
-    if (res.status < 500 && error && isErrorCode(error.code)) {
+    if (res.status < 500 && error && isErrorCode(error.code) && !isDeploymentFault(error.code)) {
       throw new DomainError(error.code, typeof error.message === 'string' ? error.message : error.code, error.details);
     }
     throw new UpstreamUnavailableError(this.service);
