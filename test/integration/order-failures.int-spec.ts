@@ -1,4 +1,5 @@
 import { http } from '@shop/shared/testing';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { StockLockSweeper } from '../../services/inventory/src/stock-locks/stock-lock-sweeper';
 import { expectStockInvariants } from '../support/invariants';
@@ -49,15 +50,19 @@ describe('no leaked lock, no lost stock (order + inventory + lock sweeper)', () 
         status === 'CANCELLED' ? new Date() : null,
       ],
     );
+  /** A real failure: a trigger makes the order database refuse every order insert. */
+  const failOrderWrites = async () => {
+    await orderDb.query(`CREATE OR REPLACE FUNCTION fail_order_insert() RETURNS trigger AS $$
+      BEGIN RAISE EXCEPTION 'injected failure: order database refused the write'; END $$ LANGUAGE plpgsql`);
+    await orderDb.query('CREATE TRIGGER fail_order_insert BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION fail_order_insert()');
+  };
   let nextSn = BigInt(Date.now()) * 1000n;
   const freshSn = () => String(nextSn++);
 
   it('the order write fails after the stock was locked: the locks are released at once, no order, no event', async () => {
     const buyer = await buyerWithAddress(sys.url.user);
     const s = await createSku(sys.url.inventory, { price: 100, stock: 5 });
-    await orderDb.query(`CREATE OR REPLACE FUNCTION fail_order_insert() RETURNS trigger AS $$
-      BEGIN RAISE EXCEPTION 'injected failure: order database refused the write'; END $$ LANGUAGE plpgsql`);
-    await orderDb.query('CREATE TRIGGER fail_order_insert BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION fail_order_insert()');
+    await failOrderWrites();
     try {
       const { confirm, submit } = await buyNow(sys, buyer, s.id, 2);
       expect(submit.status).toBe(500);
@@ -70,6 +75,36 @@ describe('no leaked lock, no lost stock (order + inventory + lock sweeper)', () 
       await orderDb.query('DROP TRIGGER fail_order_insert ON orders');
     }
     expect((await buyNow(sys, buyer, s.id, 5)).submit.status).toBe(201); // all 5 units are sellable again
+  });
+
+  it('a token replayed after its submit failed (Redis forgot the spend) cannot create an order without stock', async () => {
+    const buyer = await buyerWithAddress(sys.url.user);
+    const s = await createSku(sys.url.inventory, { price: 100, stock: 2 });
+    await failOrderWrites();
+    let first;
+    try {
+      first = await buyNow(sys, buyer, s.id, 2);
+      expect(first.submit.status).toBe(500);
+    } finally {
+      await orderDb.query('DROP TRIGGER fail_order_insert ON orders');
+    }
+    expect(await lockStatus(first.confirm.body.orderToken)).toEqual(['RELEASED']);
+    const redis = new Redis(sys.env.REDIS_URL!, { keyPrefix: sys.env.REDIS_KEY_PREFIX });
+    await redis.set(`order-token:${first.confirm.body.orderToken}`, String(buyer.id));
+    await redis.quit();
+    const replay = await http('POST', `${sys.url.order}/orders`, {
+      token: buyer.token,
+      body: {
+        orderToken: first.confirm.body.orderToken,
+        addressId: buyer.addressId,
+        items: [{ skuId: s.id, quantity: 2 }],
+        expectedTotal: 200,
+      },
+    });
+    expect(replay.status).toBe(409);
+    expect(replay.body.error.code).toBe('ORDER.DUPLICATE_SUBMIT');
+    expect((await orderDb.query('SELECT 1 FROM orders WHERE order_sn = $1', [first.confirm.body.orderToken])).rowCount).toBe(0);
+    expect(await sku(s.id)).toMatchObject({ stock: 2, lockedStock: 0 });
   });
 
   it('sweeper: an expired lock whose order never got written (process died) is released', async () => {

@@ -45,8 +45,14 @@ export class ServiceClients {
     return new Map(list.map((s) => [s.id, s]));
   }
 
-  lockStock(orderSn: string, expiresAt: Date, items: LockLine[]): Promise<unknown> {
-    return this.inventory.call('/internal/stock-locks', { method: 'POST', body: { orderSn, expiresAt: expiresAt.toISOString(), items } });
+  /** The locks as inventory holds them now (a replay of an earlier request shows their current status). */
+  async lockStock(orderSn: string, expiresAt: Date, items: LockLine[]): Promise<Array<LockLine & { status: string }>> {
+    const res = await this.inventory.call<{ items: Array<LockLine & { status: string }> }>('/internal/stock-locks', {
+      method: 'POST',
+      body: { orderSn, expiresAt: expiresAt.toISOString(), items },
+      timeoutMs: 10000,
+    });
+    return res.items;
   }
 
   /** Idempotent; "no locks for this order" is fine (the lock may never have happened). */

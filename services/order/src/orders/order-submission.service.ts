@@ -83,8 +83,9 @@ export class OrderSubmissionService {
   }
 
   private async lockStock(orderSn: string, expiresAt: Date, items: Array<{ skuId: number; quantity: number }>): Promise<void> {
+    let locks: Array<{ skuId: number; quantity: number; status: string }>;
     try {
-      await this.clients.lockStock(
+      locks = await this.clients.lockStock(
         orderSn,
         expiresAt,
         items.map(({ skuId, quantity }) => ({ skuId, quantity })),
@@ -96,9 +97,20 @@ export class OrderSubmissionService {
       }
       throw err;
     }
+    // The lock call is idempotent per orderSn, so a replayed token gets the FIRST request's locks
+    // back — possibly released or deducted long ago. An order may only be written on locks held
+    // now, for exactly these lines; anything else would be an order without stock behind it.
+    if (!holdsExactly(locks, items)) {
+      throw new DuplicateSubmitError();
+    }
   }
 
   private async releaseAfterFailure(orderSn: string, cause: unknown): Promise<void> {
+    // A failure reported after COMMIT (a dropped connection) may hide an order that exists: its
+    // locks are its stock and must stay.
+    if (await this.orders.findBySn(orderSn).catch(() => null)) {
+      return;
+    }
     try {
       await this.clients.releaseStock(orderSn);
       this.logger.warn({ orderSn, err: cause }, 'order not written; its stock locks were released');
@@ -106,4 +118,12 @@ export class OrderSubmissionService {
       this.logger.error({ orderSn, err }, 'order not written and its locks could not be released now; the lock sweeper will');
     }
   }
+}
+
+function holdsExactly(
+  locks: Array<{ skuId: number; quantity: number; status: string }>,
+  lines: Array<{ skuId: number; quantity: number }>,
+): boolean {
+  const held = new Map(locks.filter((l) => l.status === 'LOCKED').map((l) => [l.skuId, l.quantity]));
+  return locks.length === lines.length && lines.every((l) => held.get(l.skuId) === l.quantity);
 }
