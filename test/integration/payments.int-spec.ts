@@ -131,11 +131,22 @@ describe('payments through the Alipay sandbox (real sandbox, real databases)', (
       ['no signature at all', good],
       ['not a form', 'this is not a form'],
       ['repeated keys', `${new URLSearchParams(signNotification(good)).toString()}&out_trade_no=1`],
+      ['more form fields than the parser accepts', Array.from({ length: 1500 }, (_, i) => `k${i}=v`).join('&')],
     ];
     for (const [label, params] of cases) {
       const reply = await postNotification(sys.url.payment, params);
       expect({ label, ...reply }).toEqual({ label, status: 400, text: 'failure' });
     }
+    const json = await fetch(`${sys.url.payment}/payments/alipay/notify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"broken":',
+    });
+    expect({ status: json.status, text: await json.text(), type: json.headers.get('content-type') }).toEqual({
+      status: 400,
+      text: 'failure',
+      type: 'text/plain; charset=utf-8',
+    });
     expect((await payment(orderSn)).status).toBe('PENDING');
     expect(await notificationRows(orderSn)).toBe(0);
     expect(await outbox(orderSn)).toEqual([]);
@@ -245,6 +256,18 @@ describe('payments through the Alipay sandbox (real sandbox, real databases)', (
       expect.objectContaining({ outRequestNo: `refund-${orderSn}`, refundAmount: centsToYuan(amount) }),
     ]);
     expect(await outbox(orderSn)).toEqual(['PaymentSucceeded', 'PaymentRefunded']);
+    // Alipay notifies the refund too (TRADE_CLOSED); once acknowledged, it changed nothing.
+    await pollUntil(
+      async () => {
+        const t = await alipay.trade(orderSn);
+        // the first TRADE_CLOSED was our close's; the second is the full refund's
+        return t.notifications.filter((n) => n.tradeStatus === 'TRADE_CLOSED' && n.body === 'success').length === 2;
+      },
+      { what: 'the refund notification acknowledged' },
+    );
+    expect((await payment(orderSn)).status).toBe('REFUNDED');
+    const afterRefund = await http('POST', `${sys.url.payment}/payments`, { token: buyer.token, body: { orderSn } });
+    expect(afterRefund.body.error.code).toBe('ORDER.NOT_PAYABLE');
   });
 
   it('POST /payments: busy lock 409 IN_PROGRESS, unknown or foreign order 404, paid 409 ALREADY_PAID, cancelled 409 NOT_PAYABLE', async () => {

@@ -9,6 +9,8 @@ export async function createPaymentApp(env: NodeJS.ProcessEnv = process.env): Pr
   const app = await createServiceApp(PaymentAppModule.forRoot(config), {
     title: 'payment service',
     description: 'Payments through Alipay, notifications, refunds and reconciliation',
+    // The notify webhook answers `failure` in plain text even for a body that cannot be parsed.
+    plainTextErrorPaths: ['/payments/alipay/notify'],
   });
   return { app, config };
 }

@@ -21,7 +21,7 @@ const QUIET_PATHS = /^\/(health|metrics)/;
  */
 export async function createServiceApp(
   rootModule: Type | DynamicModule,
-  options: { title: string; description?: string },
+  options: { title: string; description?: string; plainTextErrorPaths?: readonly string[] },
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule, {
     bodyParser: false,
@@ -45,7 +45,7 @@ export async function createServiceApp(
       },
     }),
   );
-  installBodyParsers(app);
+  installBodyParsers(app, options.plainTextErrorPaths);
   app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new DomainExceptionFilter(logger));
   setupDocs(app, options.title, options.description);

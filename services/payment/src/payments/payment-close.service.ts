@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { UpstreamUnavailableError } from '@shop/shared';
 import { OrderClient } from '../clients/order.client';
 import { AlipayGateway } from '../infrastructure/alipay/alipay.gateway';
 import { PaymentLocks } from '../infrastructure/payment-locks';
@@ -59,11 +60,20 @@ export class PaymentCloseService {
 
   private async closePending(payment: PaymentRecord): Promise<CloseResult> {
     const atAlipay = await this.gateway.close(payment.orderSn);
-    if (atAlipay === 'PAID') {
-      // The buyer paid before our close landed: learn the payment now rather than wait for the
-      // notification, and make sure the caller does not cancel a paid order.
+    if (atAlipay === 'NOT_CLOSABLE') {
+      // Alipay refuses to close: usually the buyer paid before our close landed (or Alipay closed
+      // it itself at time_expire). Learn the trade's real state now, through the notification
+      // path, and answer from what the payment became — never PAID on a guess, never CLOSED
+      // for money that arrived.
       await this.reconciler.reconcile(payment);
-      return 'PAID';
+      const now = (await this.payments.findBySn(payment.orderSn))!;
+      if (now.status === 'PAID' || now.status === 'REFUNDED') {
+        return 'PAID';
+      }
+      if (now.status === 'CLOSED') {
+        return 'CLOSED';
+      }
+      throw new UpstreamUnavailableError('alipay'); // state unknown: the caller retries later
     }
     // CLOSED, or NOT_EXIST (the cashier was never opened): nothing was or can now be paid through it.
     await this.payments.markClosed(payment.orderSn);

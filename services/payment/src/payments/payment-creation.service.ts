@@ -62,11 +62,12 @@ export class PaymentCreationService {
   }
 
   private reuse(existing: PaymentRecord, order: OrderView): CreatedPayment {
-    if (existing.status === 'PAID' || existing.status === 'REFUNDED') {
+    if (existing.status === 'PAID') {
       throw new AlreadyPaidError(existing.orderSn);
     }
-    if (existing.status === 'CLOSED') {
-      throw new OrderNotPayableError(existing.orderSn, 'TRADE_CLOSED');
+    if (existing.status === 'CLOSED' || existing.status === 'REFUNDED') {
+      // REFUNDED: money came for a cancelled order and went back; the order is not payable.
+      throw new OrderNotPayableError(existing.orderSn, `TRADE_${existing.status}`);
     }
     this.assertPayable(order);
     return { payment: existing, payUrl: this.payUrl(existing), created: false };

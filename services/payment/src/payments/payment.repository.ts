@@ -62,11 +62,14 @@ export class PaymentRepository {
     return count === 1;
   }
 
-  /** PENDING payments created before `olderThan`, oldest first (the reconciliation job's scan). */
-  pendingOlderThan(olderThan: Date, limit: number): Promise<PaymentRecord[]> {
+  /**
+   * PENDING payments created before `olderThan`, after `afterOrderSn` (a keyset page): trades that
+   * stay unpaid must not hold the first page forever and starve newer ones.
+   */
+  pendingOlderThan(olderThan: Date, afterOrderSn: string, limit: number): Promise<PaymentRecord[]> {
     return this.tx.client.payment.findMany({
-      where: { status: 'PENDING', createdAt: { lt: olderThan } },
-      orderBy: { createdAt: 'asc' },
+      where: { status: 'PENDING', createdAt: { lt: olderThan }, orderSn: { gt: afterOrderSn } },
+      orderBy: { orderSn: 'asc' },
       take: limit,
     });
   }

@@ -14,6 +14,7 @@ const BATCH = 50;
 @Injectable()
 export class ReconciliationJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly job: IntervalJob;
+  private cursor = '';
 
   constructor(
     private readonly payments: PaymentRepository,
@@ -38,7 +39,10 @@ export class ReconciliationJob implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async reconcileDue(): Promise<void> {
-    const due = await this.payments.pendingOlderThan(new Date(Date.now() - this.config.PAYMENT_RECONCILE_AFTER_SECONDS * 1000), BATCH);
+    const olderThan = new Date(Date.now() - this.config.PAYMENT_RECONCILE_AFTER_SECONDS * 1000);
+    const due = await this.payments.pendingOlderThan(olderThan, this.cursor, BATCH);
+    // Next pass continues after this page; a short page means the end: start over.
+    this.cursor = due.length === BATCH ? due[due.length - 1].orderSn : '';
     for (const payment of due) {
       try {
         const outcome = await this.reconciler.reconcile(payment);

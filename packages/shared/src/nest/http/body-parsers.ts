@@ -11,15 +11,20 @@ export const BODY_LIMIT = '1mb';
  * over 1 MB → 413) answer with the error body of SPEC §9 instead of Express's HTML page: these
  * errors happen before Nest's exception filters are in play.
  */
-export function installBodyParsers(app: INestApplication): void {
+export function installBodyParsers(app: INestApplication, plainTextPaths: readonly string[] = []): void {
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
   app.use(express.urlencoded({ limit: BODY_LIMIT, extended: false }));
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!err) {
       next();
       return;
     }
     const mapped = mapError(err);
+    if (plainTextPaths.includes(req.path)) {
+      // Webhooks whose caller only understands plain text (Alipay: `failure`).
+      res.status(400).type('text/plain').send('failure'); // SPEC §7: every rejection is 400
+      return;
+    }
     res.status(mapped.status).json(errorBody(mapped.code, mapped.message, correlationIdOrNew(), mapped.details));
   });
 }

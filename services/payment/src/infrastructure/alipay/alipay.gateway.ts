@@ -81,8 +81,11 @@ export class AlipayGateway {
     };
   }
 
-  /** 'CLOSED' (now or already), 'NOT_EXIST' (never opened), or 'PAID' (Alipay refuses: it was paid). */
-  async close(orderSn: string): Promise<'CLOSED' | 'NOT_EXIST' | 'PAID'> {
+  /**
+   * 'CLOSED' (now, or already), 'NOT_EXIST' (the cashier was never opened), or 'NOT_CLOSABLE'
+   * (ACQ.TRADE_STATUS_ERROR: typically paid — the caller must query to know).
+   */
+  async close(orderSn: string): Promise<'CLOSED' | 'NOT_EXIST' | 'NOT_CLOSABLE'> {
     const r = await this.exec('alipay.trade.close', { outTradeNo: orderSn });
     if (r.code === '10000') {
       return 'CLOSED';
@@ -91,7 +94,7 @@ export class AlipayGateway {
       return 'NOT_EXIST';
     }
     if (r.subCode === 'ACQ.TRADE_STATUS_ERROR') {
-      return 'PAID';
+      return 'NOT_CLOSABLE';
     }
     throw new UpstreamUnavailableError('alipay');
   }
