@@ -54,6 +54,27 @@ describe('bad input never becomes a 500', () => {
     expect(details.fields.map((f: { field: string }) => f.field).sort()).toEqual(['extra', 'quantity']);
   });
 
+  it('NUL characters (which PostgreSQL cannot store) are 400, also where only a length is checked', async () => {
+    expectError(
+      await http('POST', `${sys.url.user}/auth/login`, { body: { username: 'a\u0000b', password: 'whatever-123' } }),
+      400,
+      'VALIDATION.FAILED',
+    );
+    expectError(
+      await http('POST', `${sys.url.user}/users/me/addresses`, {
+        token: alice.token,
+        body: { receiver: 'Li\u0000', phone: '+86 138 0000 0000', region: 'r', detail: 'd' },
+      }),
+      400,
+      'VALIDATION.FAILED',
+    );
+    expectError(await http('GET', `${sys.url.inventory}/skus?ids=1%00`), 400, 'VALIDATION.FAILED');
+    // and the throttle did not count these as failed logins
+    expect(
+      (await http('POST', `${sys.url.user}/auth/login`, { body: { username: alice.username, password: 'password-123' } })).status,
+    ).toBe(200);
+  });
+
   it('bad path parameters are 400, not 404 or 500', async () => {
     for (const path of ['abc', '-1', '0', '1.5', '99999999999999999999']) {
       expectError(await http('DELETE', `${sys.url.cart}/cart/items/${path}`, { token: alice.token }), 400, 'VALIDATION.FAILED');

@@ -319,6 +319,9 @@ describe('order submission and stock locking (order + inventory + user + cart + 
         ],
       },
       { ...valid, expectedTotal: -1 },
+      { ...valid, items: [[{ skuId: s.id, quantity: 1 }]] },
+      { ...valid, items: [[]] },
+      { ...valid, items: [null] },
       { ...valid, extra: true },
       { orderToken: '1' },
     ];

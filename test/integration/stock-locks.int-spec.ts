@@ -347,6 +347,8 @@ describe('stock locks (inventory service)', () => {
       ['items not an array', { items: { skuId: 1, quantity: 1 } }],
       ['a null item', { items: [null] }],
       ['a number item', { items: [1, 2] }],
+      ['an array of arrays', { items: [[{ skuId: 1, quantity: 1 }]] }],
+      ['an empty inner array', { items: [[]] }],
       ['an unknown item field', { items: [{ skuId: 1, quantity: 1, price: 5 }] }],
       ['missing expiresAt', { expiresAt: undefined }],
       ['expiresAt not a date', { expiresAt: 'tomorrow' }],

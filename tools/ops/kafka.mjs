@@ -130,6 +130,13 @@ export async function stopKafka(env, log) {
     return;
   }
   const pid = Number(readFileSync(pidFile, 'utf8'));
+  // After a reboot the pid may belong to another process: only stop our broker.
+  const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+  if (!cmdline.includes('kafka.Kafka')) {
+    log(`pid ${pid} is not this project's Kafka broker (any more); nothing to stop`);
+    rmSync(pidFile, { force: true });
+    return;
+  }
   try {
     process.kill(pid, 'SIGTERM');
     log(`stopping Kafka broker (pid ${pid})`);

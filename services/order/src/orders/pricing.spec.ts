@@ -36,4 +36,10 @@ describe('priceLines', () => {
       ),
     ).toThrow(expect.objectContaining({ code: 'INVENTORY.SKU_NOT_FOUND', details: { skuIds: [7, 9] } }));
   });
+
+  it('refuses a total above what the INTEGER amount columns hold', () => {
+    const pricey = new Map([[1, { title: 'A', price: 3_000_000 }]]);
+    expect(() => priceLines([{ skuId: 1, quantity: 800 }], pricey)).toThrow(expect.objectContaining({ code: 'VALIDATION.FAILED' }));
+    expect(priceLines([{ skuId: 1, quantity: 715 }], pricey).totalAmount).toBe(2_145_000_000);
+  });
 });

@@ -1,4 +1,7 @@
-import { DomainError, sumCents } from '@shop/shared';
+import { DomainError, sumCents, ValidationFailedError } from '@shop/shared';
+
+/** Amounts are INTEGER cents in every database (orders, items, payments). */
+export const MAX_ORDER_TOTAL = 2_147_483_647;
 
 export interface Line {
   skuId: number;
@@ -32,5 +35,9 @@ export function priceLines(
       const sku = catalog.get(l.skuId)!;
       return { skuId: l.skuId, quantity: l.quantity, title: sku.title, unitPrice: sku.price, subtotal: sku.price * l.quantity };
     });
-  return { items, totalAmount: sumCents(items.map((i) => i.subtotal)) };
+  const totalAmount = sumCents(items.map((i) => i.subtotal));
+  if (totalAmount > MAX_ORDER_TOTAL) {
+    throw new ValidationFailedError(`An order's total cannot exceed ${MAX_ORDER_TOTAL} cents`, { totalAmount });
+  }
+  return { items, totalAmount };
 }

@@ -33,8 +33,15 @@ export class AuthService {
     if (!slot.allowed) {
       throw new TooManyAttemptsError(slot.retryAfterSeconds);
     }
-    const user = await this.users.findByUsername(username);
-    const ok = user ? await this.hasher.verify(password, user.passwordHash) : (await this.hasher.burn(password), false);
+    let user: Awaited<ReturnType<UserRepository['findByUsername']>>;
+    let ok: boolean;
+    try {
+      user = await this.users.findByUsername(username);
+      ok = user ? await this.hasher.verify(password, user.passwordHash) : (await this.hasher.burn(password), false);
+    } catch (err) {
+      await this.throttle.succeeded(username).catch(() => undefined); // our failure is not the user's
+      throw err;
+    }
     if (!user || !ok) {
       throw new InvalidCredentialsError(); // the reserved slot stays counted as a failure
     }

@@ -9,6 +9,16 @@ function flatten(errors: ValidationError[], parent = ''): Array<{ field: string;
   });
 }
 
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') {
+    return value.includes('\u0000');
+  }
+  if (value && typeof value === 'object' && depth < 10) {
+    return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v, depth + 1));
+  }
+  return false;
+}
+
 /**
  * The global pipe: whitelist + forbid unknown fields + transform, and every failure becomes
  * `VALIDATION.FAILED` with the offending fields in `details`. A JSON body that is not an object
@@ -28,6 +38,10 @@ export class StrictValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (containsNul(value)) {
+      // PostgreSQL cannot store U+0000 in text; refusing it here keeps it a 400, not a 500.
+      throw new ValidationFailedError('Text must not contain NUL characters');
+    }
     const isDto = typeof metadata.metatype === 'function' && ![String, Number, Boolean, Array, Object].includes(metadata.metatype as never);
     if (metadata.type === 'body' && isDto && (value === null || typeof value !== 'object' || Array.isArray(value))) {
       throw new ValidationFailedError('Request body must be a JSON object');

@@ -34,4 +34,16 @@ describe('Snowflake', () => {
     });
     await expect(gen.next()).rejects.toThrow(/lease/);
   });
+
+  it('stays unique when callers race across a sequence overflow', async () => {
+    let now = SNOWFLAKE_EPOCH_MS + 10;
+    let calls = 0;
+    // The clock advances only every 5000 reads: the sequence (4096 per ms) must overflow and wait.
+    const gen = new Snowflake(
+      () => 3,
+      () => (++calls % 5000 === 0 ? ++now : now),
+    );
+    const ids = await Promise.all(Array.from({ length: 9000 }, () => gen.next()));
+    expect(new Set(ids).size).toBe(9000);
+  });
 });

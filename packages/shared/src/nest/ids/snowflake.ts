@@ -17,7 +17,16 @@ export class Snowflake {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async next(): Promise<string> {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Serialised: a caller waiting out a clock step or a full sequence must not be overtaken. */
+  next(): Promise<string> {
+    const id = this.queue.then(() => this.generate());
+    this.queue = id.catch(() => undefined);
+    return id;
+  }
+
+  private async generate(): Promise<string> {
     let ms = this.now();
     if (ms < this.lastMs) {
       // The clock stepped back (NTP): wait it out rather than risk a repeated id.

@@ -7,6 +7,7 @@ import {
   IsArray,
   IsInt,
   IsISO8601,
+  IsObject,
   IsString,
   Matches,
   Max,
@@ -56,6 +57,7 @@ export class LockStockDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_LOCK_ITEMS)
   @ArrayUnique(skuIdOf, { message: 'items must name each skuId once' })
+  @IsObject({ each: true }) // [[...]] would otherwise slip past ValidateNested
   @ValidateNested({ each: true })
   @Type(() => LockStockItemDto)
   items!: LockStockItemDto[];
