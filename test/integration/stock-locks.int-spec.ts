@@ -326,6 +326,31 @@ describe('stock locks (inventory service)', () => {
     });
   });
 
+  describe('a release that overtakes its lock (the caller timed out and gave up)', () => {
+    it('a release before the lock makes the later lock a conflict: nothing is locked for nobody', async () => {
+      const [sku] = await createSkus([5]);
+      const sn = newOrderSn();
+      expect((await release(sn)).status).toBe(404);
+      const late = await lock(sn, [line(sku.id, 2)]);
+      expect(late.status).toBe(409);
+      expect(late.body.error.code).toBe('INVENTORY.LOCK_CONFLICT');
+      expect((await getLocks(sn)).status).toBe(404);
+    });
+
+    it('locks and releases of the same orders racing: no lock is left LOCKED', async () => {
+      const [sku] = await createSkus([100]);
+      const sns = Array.from({ length: 40 }, () => newOrderSn());
+      await Promise.all(sns.flatMap((sn) => [lock(sn, [line(sku.id, 1)]), release(sn)]));
+      for (const sn of sns) {
+        const locks = await getLocks(sn);
+        expect({ sn, statuses: locks.status === 404 ? [] : locks.body.items.map((i: { status: string }) => i.status) }).not.toEqual({
+          sn,
+          statuses: ['LOCKED'],
+        });
+      }
+    });
+  });
+
   describe('bad input', () => {
     const good = (skuId = 1): Line[] => [{ skuId, quantity: 1 }];
 

@@ -38,6 +38,18 @@ export class StockLockRepository {
     return rows.length === 1;
   }
 
+  /**
+   * Marks an orderSn as given up (a REJECTED request for no items) unless a request exists. If a
+   * lock request holds the key uncommitted, this INSERT waits for it: then it conflicts, and the
+   * caller releases what that request locked.
+   */
+  async claimAbandoned(orderSn: string): Promise<void> {
+    await this.inTx().$executeRaw`
+      INSERT INTO stock_lock_requests (order_sn, outcome, items)
+      VALUES (${orderSn}, 'REJECTED', '[]'::jsonb)
+      ON CONFLICT (order_sn) DO NOTHING`;
+  }
+
   async findRequest(orderSn: string): Promise<LockRequestRecord | null> {
     const r = await this.tx.client.stockLockRequest.findUnique({ where: { orderSn } });
     return r ? { outcome: r.outcome, items: r.items as unknown as OrderLine[], shortSkuIds: r.shortSkuIds as unknown as number[] } : null;

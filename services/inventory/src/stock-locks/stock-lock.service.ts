@@ -92,9 +92,22 @@ export class StockLockService {
     return locks;
   }
 
-  /** LOCKED → RELEASED (order cancelled, or never created). Idempotent. */
-  release(orderSn: string, causationId?: string): Promise<StockLockRecord[]> {
-    return this.transition('release', orderSn, causationId);
+  /**
+   * LOCKED → RELEASED (order cancelled, or never created). Idempotent. It first claims the orderSn
+   * as abandoned (same primary key a lock request claims): a lock request still in flight — say,
+   * one whose caller timed out and is releasing — is waited for and then released; a lock request
+   * arriving after this release replays as a conflict instead of locking stock for nobody.
+   */
+  async release(orderSn: string, causationId?: string): Promise<StockLockRecord[]> {
+    const locks = await this.tx.run(async () => {
+      await this.locks.claimAbandoned(orderSn);
+      return this.transitionInTx('release', orderSn, causationId);
+    });
+    // Thrown after the commit, so the abandonment marker stays even when nothing was locked.
+    if (locks === null) {
+      throw new LockNotFoundError(orderSn);
+    }
+    return locks;
   }
 
   /** LOCKED → DEDUCTED (order paid): the units leave stock for good. Idempotent. */
@@ -103,18 +116,25 @@ export class StockLockService {
   }
 
   /** One transaction: conditional transition, stock change, and one event only if rows moved. */
-  private transition(kind: LockTransition, orderSn: string, causationId?: string): Promise<StockLockRecord[]> {
+  private async transition(kind: LockTransition, orderSn: string, causationId?: string): Promise<StockLockRecord[]> {
+    const locks = await this.tx.run(() => this.transitionInTx(kind, orderSn, causationId));
+    if (locks === null) {
+      throw new LockNotFoundError(orderSn);
+    }
+    return locks;
+  }
+
+  /** null when the order has no locks at all. */
+  private async transitionInTx(kind: LockTransition, orderSn: string, causationId?: string): Promise<StockLockRecord[] | null> {
     const { to, event } = TRANSITIONS[kind];
-    return this.tx.run(async () => {
-      const moved = await this.locks.transition(orderSn, to);
-      if (moved === null) {
-        throw new LockNotFoundError(orderSn);
-      }
-      if (moved.length > 0) {
-        const meta = { correlationId: correlationIdOrNew(), ...(causationId ? { causationId } : {}) };
-        await this.outbox.append(TOPICS.inventory, createEvent(event, orderSn, { orderSn, items: moved }, meta));
-      }
-      return this.locks.findLocks(orderSn);
-    });
+    const moved = await this.locks.transition(orderSn, to);
+    if (moved === null) {
+      return null;
+    }
+    if (moved.length > 0) {
+      const meta = { correlationId: correlationIdOrNew(), ...(causationId ? { causationId } : {}) };
+      await this.outbox.append(TOPICS.inventory, createEvent(event, orderSn, { orderSn, items: moved }, meta));
+    }
+    return this.locks.findLocks(orderSn);
   }
 }
