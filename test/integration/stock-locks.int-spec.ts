@@ -1,5 +1,6 @@
 import { http, HttpResult } from '@shop/shared/testing';
 import { Client } from 'pg';
+import { InventoryTx } from '../../services/inventory/src/infrastructure/prisma/inventory-prisma.service';
 import { StockLockService } from '../../services/inventory/src/stock-locks/stock-lock.service';
 import { expectStockInvariants } from '../support/invariants';
 import { createSku, INTERNAL_TOKEN, startSystem, TestSystem } from '../support/system';
@@ -56,9 +57,11 @@ describe('stock locks (inventory service)', () => {
     }
     return skus;
   };
-  /** Deadlocks PostgreSQL detected in this file's private database so far. */
-  const deadlocks = async (): Promise<number> =>
-    (await db.query('SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0].n;
+  /**
+   * Deadlocks (and write conflicts) the inventory service had to retry so far. Counted by the
+   * transaction host itself: pg_stat_database.deadlocks is flushed lazily and would lag the race.
+   */
+  const deadlocks = async (): Promise<number> => sys.apps.inventory!.get(InventoryTx).retries;
   const skuRows = async (ids: number[]): Promise<Array<{ stock: number; locked_stock: number }>> =>
     (await db.query('SELECT stock, locked_stock FROM skus WHERE id = ANY($1) ORDER BY id', [ids])).rows;
   const lockRows = async (orderSn: string): Promise<Array<{ sku_id: number; quantity: number; status: string }>> =>

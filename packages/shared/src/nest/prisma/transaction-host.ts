@@ -33,6 +33,8 @@ export function isRetryableTransactionError(err: unknown, depth = 0): boolean {
  */
 export class TransactionHost<TTx> {
   private readonly storage = new AsyncLocalStorage<TTx>();
+  /** Units of work re-run after a write conflict or deadlock (tests assert it stays 0 where lock ordering should prevent them). */
+  retries = 0;
 
   constructor(
     private readonly root: InteractiveTransactions<TTx> & TTx,
@@ -59,6 +61,7 @@ export class TransactionHost<TTx> {
         if (attempt >= this.maxAttempts || !isRetryableTransactionError(err)) {
           throw err;
         }
+        this.retries++;
         await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
       }
     }
