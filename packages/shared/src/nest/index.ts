@@ -22,3 +22,4 @@ export * from './ids/snowflake';
 export * from './ids/worker-id-lease';
 export * from './jobs/interval-job';
 export * from './outbox/outbox-appender';
+export * from './http/order-line.dto';

@@ -1,5 +1,6 @@
 import { DomainError } from '@shop/shared';
-import { MAX_DISTINCT_ITEMS, MAX_ITEM_QUANTITY } from './cart.repository';
+import { MAX_LINE_QUANTITY } from '@shop/shared/nest';
+import { MAX_DISTINCT_ITEMS } from './cart.repository';
 
 export class CartItemNotFoundError extends DomainError {
   constructor(skuId: number) {
@@ -9,7 +10,7 @@ export class CartItemNotFoundError extends DomainError {
 
 export class CartQuantityLimitError extends DomainError {
   constructor(skuId: number) {
-    super('CART.QUANTITY_LIMIT', `An item's quantity cannot exceed ${MAX_ITEM_QUANTITY}`, { skuId, max: MAX_ITEM_QUANTITY });
+    super('CART.QUANTITY_LIMIT', `An item's quantity cannot exceed ${MAX_LINE_QUANTITY}`, { skuId, max: MAX_LINE_QUANTITY });
   }
 }
 

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REDIS } from '@shop/shared/nest';
+import { MAX_LINE_QUANTITY, REDIS } from '@shop/shared/nest';
 import type Redis from 'ioredis';
 
-export const MAX_ITEM_QUANTITY = 999;
 export const MAX_DISTINCT_ITEMS = 100;
 
 export interface StoredCartItem {
@@ -67,7 +66,7 @@ export class CartRepository {
       this.key(userId),
       skuId,
       quantity,
-      MAX_ITEM_QUANTITY,
+      MAX_LINE_QUANTITY,
       MAX_DISTINCT_ITEMS,
       new Date().toISOString(),
     )) as AddOutcome;

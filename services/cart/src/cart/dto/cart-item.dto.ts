@@ -1,27 +1,16 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { MAX_ITEM_QUANTITY } from '../cart.repository';
+import { MAX_LINE_QUANTITY, OrderLineDto } from '@shop/shared/nest';
 
-export class AddCartItemDto {
-  @ApiProperty()
-  @IsInt()
-  @Min(1)
-  @Max(2147483647)
-  skuId!: number;
-
-  @ApiProperty({ minimum: 1, maximum: MAX_ITEM_QUANTITY })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ITEM_QUANTITY)
-  quantity!: number;
-}
+/** Adds `quantity` (1–999) of a SKU; the resulting item is capped at 999 atomically in Redis. */
+export class AddCartItemDto extends OrderLineDto {}
 
 export class UpdateCartItemDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_ITEM_QUANTITY })
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LINE_QUANTITY })
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(MAX_ITEM_QUANTITY)
+  @Max(MAX_LINE_QUANTITY)
   quantity?: number;
 
   @ApiPropertyOptional()

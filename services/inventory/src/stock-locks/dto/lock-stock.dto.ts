@@ -1,39 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { OrderLineDto } from '@shop/shared/nest';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsInt,
-  IsISO8601,
-  IsObject,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsISO8601, IsObject, IsString, Matches, ValidateNested } from 'class-validator';
 
-export const MAX_ITEM_QUANTITY = 999;
 export const MAX_LOCK_ITEMS = 100;
 export const ORDER_SN = /^[1-9]\d{0,18}$/;
 /** An instant needs a time and a zone; a bare date or week date is refused rather than guessed. */
 const ISO_INSTANT = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
 
-export class LockStockItemDto {
-  @ApiProperty({ example: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(2147483647)
-  skuId!: number;
-
-  @ApiProperty({ minimum: 1, maximum: MAX_ITEM_QUANTITY })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ITEM_QUANTITY)
-  quantity!: number;
-}
+/** A line to lock: the shared `{skuId, quantity}` rules. */
+export class LockStockItemDto extends OrderLineDto {}
 
 /** The selector must survive malformed items (null, numbers): they are reported by ValidateNested, not thrown. */
 function skuIdOf(item: unknown): unknown {

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_LINE_QUANTITY, OrderLineDto } from '@shop/shared/nest';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -15,20 +16,6 @@ import {
 } from 'class-validator';
 
 export const MAX_ORDER_ITEMS = 100;
-
-export class OrderLineDto {
-  @ApiProperty()
-  @IsInt()
-  @Min(1)
-  @Max(2147483647)
-  skuId!: number;
-
-  @ApiProperty({ minimum: 1, maximum: 999 })
-  @IsInt()
-  @Min(1)
-  @Max(999)
-  quantity!: number;
-}
 
 export class CreateOrderDto {
   @ApiProperty({ description: 'the token from GET /orders/confirm (a decimal string)' })
@@ -68,12 +55,12 @@ export class ConfirmOrderQueryDto {
   @Max(2147483647)
   skuId?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 999 })
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LINE_QUANTITY })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(999)
+  @Max(MAX_LINE_QUANTITY)
   quantity?: number;
 }
 

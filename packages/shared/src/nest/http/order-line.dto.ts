@@ -1,0 +1,21 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsInt, Max, Min } from 'class-validator';
+
+/** SPEC §4–6: a line's quantity is an integer 1–999, everywhere (cart, confirm, submit, locks). */
+export const MAX_LINE_QUANTITY = 999;
+export const MAX_SKU_ID = 2147483647; // SKU ids are INTEGER
+
+/** `{skuId, quantity}` as every service validates it. */
+export class OrderLineDto {
+  @ApiProperty({ example: 1 })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SKU_ID)
+  skuId!: number;
+
+  @ApiProperty({ minimum: 1, maximum: MAX_LINE_QUANTITY })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LINE_QUANTITY)
+  quantity!: number;
+}
