@@ -35,7 +35,8 @@ async function ensureRedis(env) {
 /** Waits for the broker to serve metadata, creates topics and proves a produce/consume round trip. */
 async function waitForKafka(env, warmUp) {
   const { Kafka, logLevel } = require('kafkajs');
-  const TOPICS = require('../../packages/shared/dist/index.js').ALL_TOPICS; // one list: shared/events/topics.ts
+  // One list and one naming rule: shared/events/topics.ts.
+  const { ALL_TOPICS: TOPICS, dlqTopic } = require('../../packages/shared/dist/index.js');
   const kafka = new Kafka({ clientId: 'infra', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
   const deadline = Date.now() + 120000;
   let lastError;
@@ -46,7 +47,7 @@ async function waitForKafka(env, warmUp) {
       await admin.describeCluster();
       const topics = [
         ...TOPICS.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
-        ...TOPICS.map((topic) => ({ topic: `${topic}.dlq`, numPartitions: 1, replicationFactor: 1 })),
+        ...TOPICS.map((topic) => ({ topic: dlqTopic(topic), numPartitions: 1, replicationFactor: 1 })),
         { topic: '_shop.infra-check', numPartitions: 1, replicationFactor: 1 },
       ];
       await admin.createTopics({ topics, waitForLeaders: true });
