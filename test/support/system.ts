@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { createServer } from 'node:net';
-import { createTestDatabase, http, HttpResult, uniqueName, uniqueRedisPrefix } from '@shop/shared/testing';
+import { createTestDatabase, createTestTopics, http, HttpResult, uniqueName, uniqueRedisPrefix } from '@shop/shared/testing';
 import { createCartApp } from '../../services/cart/src/create-app';
 import { createInventoryApp } from '../../services/inventory/src/create-app';
 import { createOrderApp } from '../../services/order/src/create-app';
@@ -69,8 +69,11 @@ export async function startSystem(
   extraEnv: NodeJS.ProcessEnv = {},
   options: SystemOptions = {},
 ): Promise<TestSystem> {
+  // Private topics (and so private consumer groups): test files never consume each other's events.
+  const topics = await createTestTopics(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    KAFKA_TOPIC_PREFIX: topics.prefix,
     INTERNAL_TOKEN,
     REDIS_KEY_PREFIX: uniqueRedisPrefix(),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -95,6 +98,7 @@ export async function startSystem(
     for (const drop of drops) {
       await drop();
     }
+    await topics.drop();
   };
   let sandboxUrl: string | undefined;
   if (options.sandbox) {

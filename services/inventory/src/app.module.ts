@@ -12,7 +12,12 @@ export class InventoryAppModule {
     return {
       module: InventoryAppModule,
       imports: [
-        PlatformModule.forRoot({ service: 'inventory', config, readiness: [InventoryPrisma] }),
+        PlatformModule.forRoot({
+          service: 'inventory',
+          config,
+          readiness: [InventoryPrisma],
+          outbox: { databaseUrl: config.INVENTORY_DATABASE_URL },
+        }),
         InventoryPrismaModule,
         SkusModule,
         StockLocksModule,

@@ -10,7 +10,7 @@ export class PaymentAppModule {
   static forRoot(config: PaymentEnv): DynamicModule {
     return {
       module: PaymentAppModule,
-      imports: [PlatformModule.forRoot({ service: 'payment', config, readiness: [PaymentPrisma] }), PaymentPrismaModule, PaymentsModule],
+      imports: [PlatformModule.forRoot({ service: 'payment', config, readiness: [PaymentPrisma], outbox: { databaseUrl: config.PAYMENT_DATABASE_URL } }), PaymentPrismaModule, PaymentsModule],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, Type } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, Optional, Type } from '@nestjs/common';
 import { APP_GUARD, ModuleRef } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type Redis from 'ioredis';
@@ -14,25 +14,35 @@ import { createLogger } from './logging/logger';
 import { Metrics, MetricsController } from './metrics/metrics';
 import { createRedis } from './redis/redis.factory';
 import { LockService } from './redis/lock.service';
-import { LOGGER, PLATFORM_CONFIG, REDIS } from './redis/redis.tokens';
-
-export const KAFKA = Symbol('KAFKA');
+import { KAFKA, LOGGER, PLATFORM_CONFIG, REDIS } from './redis/redis.tokens';
+import { EventConsumerFactory } from './kafka/event-consumer.factory';
+import { Failpoints } from './failpoints/failpoints';
+import { OutboxRelay } from './outbox/outbox-relay';
 
 export interface PlatformOptions {
   service: string;
   config: CommonEnv;
   /** Service-specific dependencies for `/health/ready` (e.g. its Prisma client), resolved lazily. */
   readiness?: Array<Type<ReadinessCheck>>;
+  /** A service that writes outbox rows runs the relay over its own database. */
+  outbox?: { databaseUrl: string };
 }
 
 @Injectable()
-class PlatformLifecycle implements OnApplicationShutdown {
+class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(READINESS_CHECKS) private readonly checks: () => ReadinessCheck[],
+    @Optional() private readonly relay?: OutboxRelay,
   ) {}
 
+  onApplicationBootstrap(): void {
+    this.relay?.start();
+  }
+
+  /** Last of all (after the HTTP server closed): the relay flushes what the final requests wrote. */
   async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
     for (const check of this.checks()) {
       if (check instanceof KafkaReadiness) {
         await check.close();
@@ -72,10 +82,32 @@ export class PlatformModule {
             return () => [...readinessTypes.map((t) => moduleRef.get(t, { strict: false })), ...platform];
           },
         },
+        { provide: Failpoints, useValue: new Failpoints(options.config.FAILPOINTS) },
+        EventConsumerFactory,
+        ...(options.outbox
+          ? [
+              {
+                provide: OutboxRelay,
+                inject: [KAFKA, Metrics],
+                useFactory: (kafka: Kafka, metrics: Metrics) =>
+                  new OutboxRelay(
+                    kafka,
+                    {
+                      service: options.service,
+                      databaseUrl: options.outbox!.databaseUrl,
+                      topicPrefix: options.config.KAFKA_TOPIC_PREFIX,
+                      pollIntervalMs: options.config.OUTBOX_POLL_INTERVAL_MS,
+                    },
+                    logger.child({ component: 'outbox-relay' }),
+                    metrics,
+                  ),
+              },
+            ]
+          : []),
         { provide: APP_GUARD, useClass: AccessGuard },
         PlatformLifecycle,
       ],
-      exports: [PLATFORM_CONFIG, LOGGER, Metrics, REDIS, KAFKA, SessionStore, LockService],
+      exports: [PLATFORM_CONFIG, LOGGER, Metrics, REDIS, KAFKA, SessionStore, LockService, Failpoints, EventConsumerFactory, ...(options.outbox ? [OutboxRelay] : [])],
     };
   }
 }

@@ -1,4 +1,5 @@
 // Test helpers (never imported by production code).
+export * from './kafka-topics';
 import { randomBytes } from 'node:crypto';
 import { cloneDatabase, databaseNameOf, dropDatabase } from '../db';
 

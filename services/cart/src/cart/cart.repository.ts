@@ -42,6 +42,28 @@ redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(item))
 return 'OK'
 `;
 
+/**
+ * OrderCreated → remove the ordered SKUs, exactly once per event: the inbox marker and the
+ * deletion are one script, so a redelivered event finds the marker and deletes nothing — not even
+ * an item the buyer has put back in the cart since. An item added AFTER the order was placed
+ * (addedAt later than the event) stays even on the first delivery: the buyer wants it again.
+ * KEYS[1] cart, KEYS[2] inbox marker; ARGV[1] marker TTL (s), ARGV[2] order time, ARGV[3..] skuIds.
+ */
+const REMOVE_ORDERED_ONCE = `
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) == false then return -1 end
+local removed = 0
+for i = 3, #ARGV do
+  local raw = redis.call('HGET', KEYS[1], ARGV[i])
+  if raw and cjson.decode(raw).addedAt <= ARGV[2] then
+    removed = removed + redis.call('HDEL', KEYS[1], ARGV[i])
+  end
+end
+return removed
+`;
+
+/** Longer than Kafka keeps an event (7 days), so no redelivery outlives its marker. */
+const INBOX_TTL_SECONDS = 8 * 24 * 3600;
+
 export type AddOutcome = 'OK' | 'QUANTITY_LIMIT' | 'TOO_MANY_ITEMS';
 
 @Injectable()
@@ -76,6 +98,13 @@ export class CartRepository {
     const checked = change.checked === undefined ? '' : change.checked ? '1' : '0';
     const result = await this.redis.eval(UPDATE, 1, this.key(userId), skuId, change.quantity ?? '', checked);
     return result === 'OK';
+  }
+
+  /** null = this consumer had handled the event already (nothing changed); else how many items left the cart. */
+  async removeOrderedOnce(consumer: string, eventId: string, userId: number, orderedAt: string, skuIds: number[]): Promise<number | null> {
+    const inbox = `inbox:${consumer}:${eventId}`;
+    const removed = (await this.redis.eval(REMOVE_ORDERED_ONCE, 2, this.key(userId), inbox, INBOX_TTL_SECONDS, orderedAt, ...skuIds)) as number;
+    return removed < 0 ? null : removed;
   }
 
   async remove(userId: number, skuIds: number[]): Promise<number> {

@@ -51,9 +51,4 @@ export class CartService {
   async checkedItems(userId: number): Promise<Array<{ skuId: number; quantity: number }>> {
     return (await this.carts.items(userId)).filter((i) => i.checked).map((i) => ({ skuId: i.skuId, quantity: i.quantity }));
   }
-
-  /** Items that were ordered leave the cart (idempotent: removing twice is harmless). */
-  async removeOrdered(userId: number, skuIds: number[]): Promise<void> {
-    await this.carts.remove(userId, skuIds);
-  }
 }

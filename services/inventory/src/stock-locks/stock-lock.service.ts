@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createEvent, OrderLine, TOPICS } from '@shop/shared';
-import { correlationIdOrNew } from '@shop/shared/nest';
+import { eventMeta } from '@shop/shared/nest';
 import { OutboxWriter } from '../infrastructure/outbox/outbox.writer';
 import { InventoryTx } from '../infrastructure/prisma/inventory-prisma.service';
 import { sameLines, sortedLines, StockLockRecord } from './stock-lock-response';
@@ -97,44 +97,47 @@ export class StockLockService {
    * as abandoned (same primary key a lock request claims): a lock request still in flight — say,
    * one whose caller timed out and is releasing — is waited for and then released; a lock request
    * arriving after this release replays as a conflict instead of locking stock for nobody.
+   * Throws LockNotFoundError (for the HTTP API) after the commit, so the abandonment marker stays.
    */
-  async release(orderSn: string, causationId?: string): Promise<StockLockRecord[]> {
-    const locks = await this.tx.run(async () => {
-      await this.locks.claimAbandoned(orderSn);
-      return this.transitionInTx('release', orderSn, causationId);
-    });
-    // Thrown after the commit, so the abandonment marker stays even when nothing was locked.
-    if (locks === null) {
-      throw new LockNotFoundError(orderSn);
-    }
-    return locks;
+  async release(orderSn: string): Promise<StockLockRecord[]> {
+    return locksOrThrow(orderSn, await this.settle('release', orderSn));
   }
 
   /** LOCKED → DEDUCTED (order paid): the units leave stock for good. Idempotent. */
-  deduct(orderSn: string, causationId?: string): Promise<StockLockRecord[]> {
-    return this.transition('deduct', orderSn, causationId);
+  async deduct(orderSn: string): Promise<StockLockRecord[]> {
+    return locksOrThrow(orderSn, await this.settle('deduct', orderSn));
   }
 
-  /** One transaction: conditional transition, stock change, and one event only if rows moved. */
-  private async transition(kind: LockTransition, orderSn: string, causationId?: string): Promise<StockLockRecord[]> {
-    const locks = await this.tx.run(() => this.transitionInTx(kind, orderSn, causationId));
-    if (locks === null) {
-      throw new LockNotFoundError(orderSn);
-    }
-    return locks;
+  /**
+   * The transition as a value, never an exception: consumers call this inside their inbox
+   * transaction, where "no locks" or "already moved" are outcomes, not failures (a throw there would
+   * roll the inbox row back and send the event to the dead-letter topic). Joins the caller's
+   * transaction when there is one: conditional transition, stock change, and one event only if
+   * rows moved.
+   */
+  settle(kind: LockTransition, orderSn: string): Promise<Settlement> {
+    return this.tx.run(async () => {
+      if (kind === 'release') {
+        await this.locks.claimAbandoned(orderSn);
+      }
+      const { to, event } = TRANSITIONS[kind];
+      const moved = await this.locks.transition(orderSn, to);
+      if (moved === null) {
+        return { kind: 'NO_LOCKS' } as const;
+      }
+      if (moved.length > 0) {
+        await this.outbox.append(TOPICS.inventory, createEvent(event, orderSn, { orderSn, items: moved }, eventMeta()));
+      }
+      return { kind: moved.length > 0 ? 'MOVED' : 'UNCHANGED', locks: await this.locks.findLocks(orderSn) } as const;
+    });
   }
+}
 
-  /** null when the order has no locks at all. */
-  private async transitionInTx(kind: LockTransition, orderSn: string, causationId?: string): Promise<StockLockRecord[] | null> {
-    const { to, event } = TRANSITIONS[kind];
-    const moved = await this.locks.transition(orderSn, to);
-    if (moved === null) {
-      return null;
-    }
-    if (moved.length > 0) {
-      const meta = { correlationId: correlationIdOrNew(), ...(causationId ? { causationId } : {}) };
-      await this.outbox.append(TOPICS.inventory, createEvent(event, orderSn, { orderSn, items: moved }, meta));
-    }
-    return this.locks.findLocks(orderSn);
+export type Settlement = { kind: 'NO_LOCKS' } | { kind: 'MOVED' | 'UNCHANGED'; locks: StockLockRecord[] };
+
+function locksOrThrow(orderSn: string, s: Settlement): StockLockRecord[] {
+  if (s.kind === 'NO_LOCKS') {
+    throw new LockNotFoundError(orderSn);
   }
+  return s.locks;
 }

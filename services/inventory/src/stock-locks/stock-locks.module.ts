@@ -5,10 +5,11 @@ import { StockLockRepository } from './stock-lock.repository';
 import { StockLockService } from './stock-lock.service';
 import { StockLockSweeper } from './stock-lock-sweeper';
 import { StockLocksController } from './stock-locks.controller';
+import { OrderEventsConsumer } from './order-events.consumer';
 
 @Module({
   controllers: [StockLocksController],
-  providers: [StockLockService, StockLockRepository, StockLockSweeper, OrderClient, OutboxWriter],
+  providers: [StockLockService, StockLockRepository, StockLockSweeper, OrderClient, OutboxWriter, OrderEventsConsumer],
   exports: [StockLockService, StockLockSweeper],
 })
 export class StockLocksModule {}

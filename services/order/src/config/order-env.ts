@@ -47,4 +47,16 @@ export class OrderEnv extends CommonEnv {
   @IsInt()
   @Min(10)
   ORDER_TIMEOUT_JOB_INTERVAL_MS: number = 5000;
+
+  /** Lease of the leader-elected timeout job: how long a dead leader blocks the job before another takes over. */
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  ORDER_TIMEOUT_LEASE_MS: number = 10000;
+
+  /** Close calls the timeout job keeps in flight at once. */
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  ORDER_TIMEOUT_CONCURRENCY: number = 16;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createEvent } from '@shop/shared';
-import { correlationIdOrNew, LOGGER } from '@shop/shared/nest';
+import { eventMeta, LOGGER } from '@shop/shared/nest';
 import type { Logger } from 'pino';
 import { ServiceClients } from '../clients/service-clients';
 import { CancelReason } from '../generated/prisma/client';
@@ -23,7 +23,8 @@ export class OrderCancellationService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async cancelIfUnpaid(order: OrderRecord, reason: CancelReason): Promise<CancelOutcome> {
+  /** `fence`: the timeout job's check that it is still the leader, run inside the cancel's transaction. */
+  async cancelIfUnpaid(order: OrderRecord, reason: CancelReason, fence?: () => Promise<void>): Promise<CancelOutcome> {
     if (order.status !== 'UNPAID') {
       throw new InvalidTransitionError(order.orderSn, order.status, 'CANCELLED');
     }
@@ -35,9 +36,10 @@ export class OrderCancellationService {
       'OrderCancelled',
       order.orderSn,
       { orderSn: order.orderSn, userId: order.userId, reason, items },
-      { correlationId: correlationIdOrNew() },
+      eventMeta(),
     );
-    await this.stateMachine.transition(order.orderSn, 'UNPAID', 'CANCELLED', { cancelReason: reason, cancelledAt: new Date() }, event);
+    const patch = { cancelReason: reason, cancelledAt: new Date() };
+    await this.stateMachine.transition(order.orderSn, 'UNPAID', 'CANCELLED', patch, event, fence);
     // Give the stock back now; OrderCancelled (and, failing both, the lock sweeper) cover a failure here.
     await this.clients.releaseStock(order.orderSn).catch((err: unknown) => {
       this.logger.warn({ orderSn: order.orderSn, err }, 'stock release after cancel failed; the sweeper will retry');

@@ -14,15 +14,37 @@ export class OrderStateMachine {
     private readonly outbox: OutboxRepository,
   ) {}
 
-  async transition(orderSn: string, from: OrderStatus, to: OrderStatus, patch: StatusPatch, event: DomainEvent): Promise<void> {
+  /**
+   * `guard` runs first inside the same transaction (e.g. the timeout job's fence check); it throws
+   * to refuse the write.
+   */
+  async transition(
+    orderSn: string,
+    from: OrderStatus,
+    to: OrderStatus,
+    patch: StatusPatch,
+    event: DomainEvent,
+    guard?: () => Promise<void>,
+  ): Promise<void> {
+    await this.tx.run(async () => {
+      await guard?.();
+      if (!(await this.tryTransition(orderSn, from, to, patch, event))) {
+        throw new InvalidTransitionError(orderSn, from, to); // someone else moved it first
+      }
+    });
+  }
+
+  /** The same as a value (for consumers, whose expected outcomes must not throw): false = not in `from` any more. */
+  async tryTransition(orderSn: string, from: OrderStatus, to: OrderStatus, patch: StatusPatch, event: DomainEvent): Promise<boolean> {
     if (!canTransition(from, to)) {
       throw new InvalidTransitionError(orderSn, from, to);
     }
-    await this.tx.run(async () => {
+    return this.tx.run(async () => {
       if (!(await this.orders.updateStatusIf(orderSn, from, to, patch))) {
-        throw new InvalidTransitionError(orderSn, from, to); // someone else moved it first
+        return false;
       }
       await this.outbox.append(TOPICS.order, event);
+      return true;
     });
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createEvent, TOPICS, UpstreamUnavailableError, ValidationFailedError } from '@shop/shared';
-import { correlationIdOrNew, isUniqueViolation, LOGGER, PLATFORM_CONFIG } from '@shop/shared/nest';
+import { eventMeta, isUniqueViolation, LOGGER, PLATFORM_CONFIG } from '@shop/shared/nest';
 import type { Logger } from 'pino';
 import { ServiceClients } from '../clients/service-clients';
 import { OrderEnv } from '../config/order-env';
@@ -66,7 +66,7 @@ export class OrderSubmissionService {
             payDeadline: payDeadline.toISOString(),
             items: items.map(({ skuId, quantity, unitPrice }) => ({ skuId, quantity, unitPrice })),
           },
-          { correlationId: correlationIdOrNew() },
+          eventMeta(),
         );
         await this.outbox.append(TOPICS.order, event);
       });
@@ -107,8 +107,16 @@ export class OrderSubmissionService {
 
   private async releaseAfterFailure(orderSn: string, cause: unknown): Promise<void> {
     // A failure reported after COMMIT (a dropped connection) may hide an order that exists: its
-    // locks are its stock and must stay.
-    if (await this.orders.findBySn(orderSn).catch(() => null)) {
+    // locks are its stock and must stay. Only a definite "no such order" releases; if even the
+    // re-read fails we cannot tell, and the sweeper — which asks again later — decides.
+    let existing: OrderRecord | null;
+    try {
+      existing = await this.orders.findBySn(orderSn);
+    } catch (err) {
+      this.logger.error({ orderSn, err, cause }, 'order write failed and could not be re-read; its locks are left to the sweeper');
+      return;
+    }
+    if (existing) {
       return;
     }
     try {

@@ -67,6 +67,40 @@ export class OrderRepository {
   }
 
   /**
+   * The order with its row locked until the caller's transaction ends: a consumer deciding from the
+   * status (PaymentSucceeded: UNPAID → PAID, CANCELLED → reject) and a concurrent cancel queue here.
+   */
+  async lockBySn(orderSn: string): Promise<OrderRecord | null> {
+    if (!this.tx.inTransaction) {
+      throw new Error('OrderRepository.lockBySn must run inside a transaction');
+    }
+    const locked = await this.tx.client.$queryRaw<Array<{ order_sn: string }>>`
+      SELECT order_sn FROM orders WHERE order_sn = ${orderSn} FOR UPDATE`;
+    return locked.length === 0 ? null : this.findBySn(orderSn);
+  }
+
+  /**
+   * UNPAID orders past their deadline, oldest deadline first, after the keyset cursor
+   * (deadline, orderSn) — served by the (status, pay_deadline) index, so a flash sale's worth of
+   * expiries is walked page by page without OFFSET.
+   */
+  findOverdueUnpaid(now: Date, after: { payDeadline: Date; orderSn: string } | null, limit: number): Promise<OrderRecord[]> {
+    const cursor = after
+      ? { OR: [{ payDeadline: { gt: after.payDeadline } }, { payDeadline: after.payDeadline, orderSn: { gt: after.orderSn } }] }
+      : {};
+    return this.tx.client.order.findMany({
+      where: { status: 'UNPAID', payDeadline: { lt: now }, ...cursor },
+      include: WITH_DETAILS,
+      orderBy: [{ payDeadline: 'asc' }, { orderSn: 'asc' }],
+      take: limit,
+    });
+  }
+
+  countOverdueUnpaid(now: Date): Promise<number> {
+    return this.tx.client.order.count({ where: { status: 'UNPAID', payDeadline: { lt: now } } });
+  }
+
+  /**
    * The only way an order's status changes: one conditional UPDATE on the current status. Two
    * racing transitions (a payment and a cancel) cannot both win — the loser updates 0 rows.
    */

@@ -10,6 +10,7 @@ import { OrderSubmissionService } from './order-submission.service';
 import { InternalOrdersController, OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { OrderRepository } from './order.repository';
+import { PaymentEventsConsumer } from './payment-events.consumer';
 
 @Module({
   controllers: [OrdersController, InternalOrdersController],
@@ -24,7 +25,8 @@ import { OrderRepository } from './order.repository';
     OrderSubmissionService,
     OrderCancellationService,
     OrdersService,
+    PaymentEventsConsumer,
   ],
-  exports: [OrderCancellationService, OrderRepository, OrderStateMachine],
+  exports: [OrderCancellationService, OrderRepository, OrderStateMachine, PaymentEventsConsumer],
 })
 export class OrdersModule {}

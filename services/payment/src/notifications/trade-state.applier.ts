@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createEvent, TOPICS } from '@shop/shared';
-import { correlationIdOrNew } from '@shop/shared/nest';
+import { eventMeta } from '@shop/shared/nest';
 import { PaymentTx } from '../infrastructure/prisma/payment-prisma.service';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { PaymentRepository } from '../payments/payment.repository';
@@ -50,7 +50,7 @@ export class TradeStateApplier {
       'PaymentSucceeded',
       s.orderSn,
       { orderSn: s.orderSn, amount: s.amount, tradeNo: s.tradeNo!, paidAt: paidAt.toISOString() },
-      { correlationId: correlationIdOrNew() },
+      eventMeta(),
     );
     await this.outbox.append(TOPICS.payment, event);
     return true;

@@ -9,6 +9,9 @@ import { PaymentRecord, PaymentRepository } from './payment.repository';
 
 export type CloseResult = 'CLOSED' | 'PAID';
 
+/** Past the trade's time_expire (= the order's deadline) plus clock skew, nobody can pay it. */
+export const CLOSED_TRADE_WATCH_MARGIN_MS = 5 * 60 * 1000;
+
 /**
  * "Close the trade" — asked by the order service before it cancels an order. The answer is never
  * CLOSED for money that arrived: if Alipay refuses to close because the buyer paid, the payment
@@ -75,8 +78,11 @@ export class PaymentCloseService {
       }
       throw new UpstreamUnavailableError('alipay'); // state unknown: the caller retries later
     }
-    // CLOSED, or NOT_EXIST (the cashier was never opened): nothing was or can now be paid through it.
-    await this.payments.markClosed(payment.orderSn);
+    // CLOSED at Alipay: nothing can be paid through it any more. NOT_EXIST (the cashier was never
+    // opened): closed here, but the buyer still holds a signed payUrl that creates the trade when
+    // opened — reconciliation watches it until the trade's time_expire has passed.
+    const watchUntil = atAlipay === 'NOT_EXIST' ? new Date(payment.payDeadline.getTime() + CLOSED_TRADE_WATCH_MARGIN_MS) : undefined;
+    await this.payments.markClosed(payment.orderSn, watchUntil);
     const now = (await this.payments.findBySn(payment.orderSn))!;
     return now.status === 'CLOSED' ? 'CLOSED' : 'PAID'; // a notification may have landed meanwhile
   }

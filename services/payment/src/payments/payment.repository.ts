@@ -20,6 +20,16 @@ export class PaymentRepository {
     return this.tx.client.payment.findUnique({ where: { orderSn } });
   }
 
+  /** The payment with its row locked until the caller's transaction ends (refunds serialise here). */
+  async lockBySn(orderSn: string): Promise<PaymentRecord | null> {
+    if (!this.tx.inTransaction) {
+      throw new Error('PaymentRepository.lockBySn must run inside a transaction');
+    }
+    const rows = await this.tx.client.$queryRaw<Array<{ order_sn: string }>>`
+      SELECT order_sn FROM payments WHERE order_sn = ${orderSn} FOR UPDATE`;
+    return rows.length === 0 ? null : this.findBySn(orderSn);
+  }
+
   /**
    * Inserts the order's one payment row unless it exists: the primary key decides between two
    * racing requests (create vs create, create vs close), not a prior read. Returns the row as it
@@ -46,12 +56,26 @@ export class PaymentRepository {
     return count === 1;
   }
 
-  async markClosed(orderSn: string): Promise<boolean> {
+  /** `watchUntil`: closed here while Alipay never saw the trade — reconciliation keeps asking until then. */
+  async markClosed(orderSn: string, watchUntil?: Date): Promise<boolean> {
     const { count } = await this.tx.client.payment.updateMany({
       where: { orderSn, status: { in: sourcesOf('CLOSED') } },
-      data: { status: 'CLOSED', closedAt: new Date() },
+      data: { status: 'CLOSED', closedAt: new Date(), ...(watchUntil ? { watchUntil } : {}) },
     });
     return count === 1;
+  }
+
+  async stopWatching(orderSn: string): Promise<void> {
+    await this.tx.client.payment.updateMany({ where: { orderSn, watchUntil: { not: null } }, data: { watchUntil: null } });
+  }
+
+  /** CLOSED payments still watched (their trade may yet be paid through an old payUrl), keyset by orderSn. */
+  closedWatched(now: Date, afterOrderSn: string, limit: number): Promise<PaymentRecord[]> {
+    return this.tx.client.payment.findMany({
+      where: { status: 'CLOSED', watchUntil: { gt: now }, orderSn: { gt: afterOrderSn } },
+      orderBy: { orderSn: 'asc' },
+      take: limit,
+    });
   }
 
   async markRefunded(orderSn: string): Promise<boolean> {

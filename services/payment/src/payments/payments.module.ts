@@ -12,6 +12,7 @@ import { ReconciliationJob } from '../reconciliation/reconciliation.job';
 import { TradeReconciler } from '../reconciliation/trade-reconciler';
 import { RefundRepository } from '../refunds/refund.repository';
 import { RefundService } from '../refunds/refund.service';
+import { OrderEventsConsumer } from '../refunds/order-events.consumer';
 import { PaymentCloseService } from './payment-close.service';
 import { PaymentCreationService } from './payment-creation.service';
 import { PaymentQueryService } from './payment-query.service';
@@ -41,6 +42,7 @@ import { InternalPaymentsController, PaymentsController } from './payments.contr
     PaymentCloseService,
     ReconciliationJob,
     RefundService,
+    OrderEventsConsumer,
   ],
 })
 export class PaymentsModule {}

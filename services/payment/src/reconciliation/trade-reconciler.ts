@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { AlipayGateway } from '../infrastructure/alipay/alipay.gateway';
 import { ApplyOutcome, TradeStateApplier } from '../notifications/trade-state.applier';
 import { parseAlipayTime } from '../notifications/trade-state';
-import { PaymentRecord } from '../payments/payment.repository';
+import { PaymentRecord, PaymentRepository } from '../payments/payment.repository';
 
 /**
  * Asks Alipay what became of a trade and applies the answer through the same code path as a
@@ -16,6 +16,7 @@ export class TradeReconciler {
   constructor(
     private readonly gateway: AlipayGateway,
     private readonly applier: TradeStateApplier,
+    private readonly payments: PaymentRepository,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -23,6 +24,9 @@ export class TradeReconciler {
     const trade = await this.gateway.query(payment.orderSn);
     if (!trade.exists || !trade.tradeStatus) {
       return 'UNKNOWN_AT_ALIPAY';
+    }
+    if (trade.tradeStatus === 'TRADE_CLOSED' && payment.watchUntil) {
+      await this.payments.stopWatching(payment.orderSn); // closed at Alipay too: nobody can pay it now
     }
     const amount = trade.totalAmount ? yuanToCents(trade.totalAmount) : null;
     if (amount !== payment.amount) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createEvent, OrderPaymentRejectedV1, TOPICS } from '@shop/shared';
-import { correlationIdOrNew, LOGGER } from '@shop/shared/nest';
+import { eventMeta, LOGGER } from '@shop/shared/nest';
 import type { Logger } from 'pino';
 import { AlipayGateway } from '../infrastructure/alipay/alipay.gateway';
 import { PaymentTx } from '../infrastructure/prisma/payment-prisma.service';
@@ -18,9 +18,11 @@ export function refundRequestNo(orderSn: string): string {
 
 /**
  * Money received for an order that was cancelled (OrderPaymentRejected) goes back to the buyer.
- * Alipay is asked first with a deterministic out_request_no — idempotent there — then the
- * payment moves PAID → REFUNDED with PaymentRefunded in one transaction. A crash between the two
- * replays into the same Alipay refund (no money moves twice) and then the same transition.
+ * All in ONE transaction — the consumer's, with its inbox row: the payment row is locked, Alipay is
+ * asked to refund with a deterministic out_request_no (idempotent there), then PAID → REFUNDED, the
+ * refund row and PaymentRefunded. The external effect is never recorded before the inbox row: if
+ * anything after the Alipay call fails, the transaction rolls back and the redelivery repeats the
+ * SAME refund request, which Alipay answers without moving money twice.
  */
 @Injectable()
 export class RefundService {
@@ -33,30 +35,23 @@ export class RefundService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async onOrderPaymentRejected(event: OrderPaymentRejectedV1): Promise<RefundOutcome> {
-    const payment = await this.payments.findBySn(event.orderSn);
-    if (!payment) {
-      throw new PaymentNotFoundError(event.orderSn);
-    }
-    if (payment.status === 'REFUNDED') {
-      return 'ALREADY_REFUNDED';
-    }
-    if (payment.status !== 'PAID') {
-      throw new Error(`payment ${event.orderSn} is ${payment.status}; only received money is refunded`);
-    }
-    const outRequestNo = refundRequestNo(payment.orderSn);
-    await this.gateway.refund(payment.orderSn, payment.amount, outRequestNo);
+  onOrderPaymentRejected(event: OrderPaymentRejectedV1): Promise<RefundOutcome> {
     return this.tx.run(async () => {
-      if (!(await this.payments.markRefunded(payment.orderSn))) {
+      const payment = await this.payments.lockBySn(event.orderSn);
+      if (!payment) {
+        throw new PaymentNotFoundError(event.orderSn);
+      }
+      if (payment.status === 'REFUNDED') {
         return 'ALREADY_REFUNDED';
       }
+      if (payment.status !== 'PAID') {
+        throw new Error(`payment ${event.orderSn} is ${payment.status}; only received money is refunded`);
+      }
+      const outRequestNo = refundRequestNo(payment.orderSn);
+      await this.gateway.refund(payment.orderSn, payment.amount, outRequestNo);
+      await this.payments.markRefunded(payment.orderSn);
       await this.refunds.insert(outRequestNo, payment.orderSn, payment.amount);
-      const refunded = createEvent(
-        'PaymentRefunded',
-        payment.orderSn,
-        { orderSn: payment.orderSn, amount: payment.amount, outRequestNo },
-        { correlationId: correlationIdOrNew() },
-      );
+      const refunded = createEvent('PaymentRefunded', payment.orderSn, { orderSn: payment.orderSn, amount: payment.amount, outRequestNo }, eventMeta());
       await this.outbox.append(TOPICS.payment, refunded);
       this.logger.info({ orderSn: payment.orderSn, amount: payment.amount }, 'late payment refunded');
       return 'REFUNDED';

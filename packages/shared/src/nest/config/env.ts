@@ -34,6 +34,34 @@ export class CommonEnv {
   @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port…]' })
   KAFKA_BROKERS: string = '127.0.0.1:9092';
 
+  /** Prefix for every Kafka topic and consumer group of this deployment (lets test systems share one broker). */
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may hold letters, digits, ".", "_" and "-" only' })
+  KAFKA_TOPIC_PREFIX: string = '';
+
+  /** How often an idle outbox relay looks for new rows (a full batch is followed at once). */
+  @IsInt()
+  @Min(5)
+  @Max(60000)
+  OUTBOX_POLL_INTERVAL_MS: number = 50;
+
+  /** Attempts of one event by a consumer before it goes to the dead-letter topic. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  CONSUMER_MAX_ATTEMPTS: number = 5;
+
+  /** First retry delay of a failing event; doubles per attempt. */
+  @IsInt()
+  @Min(1)
+  @Max(60000)
+  CONSUMER_RETRY_BASE_MS: number = 200;
+
+  /** Fault injection for failure tests only (see nest/testing-hooks/failpoints.ts); empty in production. */
+  @IsString()
+  @Matches(/^([a-z.-]+:[A-Za-z0-9._-]+(,[a-z.-]+:[A-Za-z0-9._-]+)*)?$/, { message: 'FAILPOINTS must be name:arg[,name:arg…]' })
+  FAILPOINTS: string = '';
+
   @IsString()
   @MinLength(16, { message: 'INTERNAL_TOKEN must be at least 16 characters' })
   INTERNAL_TOKEN: string = 'dev-internal-token-change-me';

@@ -42,6 +42,7 @@ export class InternalClient {
       headers['content-type'] = 'application/json';
     }
     let res: Response;
+    let text: string;
     try {
       res = await fetch(new URL(path, this.baseUrl), {
         method: options.method ?? 'GET',
@@ -49,10 +50,12 @@ export class InternalClient {
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
       });
+      // The body is part of the answer: a timeout or reset while it arrives is the same "no answer"
+      // (a 503 the caller handles — e.g. by releasing a lock that may have committed), never a 500.
+      text = await res.text();
     } catch {
       throw new UpstreamUnavailableError(this.service);
     }
-    const text = await res.text();
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;

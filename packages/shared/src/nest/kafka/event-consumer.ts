@@ -1,0 +1,205 @@
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { DomainEvent, dlqTopic, EventType, Topic } from '../../events';
+import { runWithCorrelationId } from '../context/correlation';
+import { Failpoints } from '../failpoints/failpoints';
+import { Metrics } from '../metrics/metrics';
+import { backoffMs, withDeadline } from './deadline';
+import { Inbox } from './inbox';
+
+/**
+ * What a handler did with an event. Expected outcomes are values, never exceptions: a throw
+ * inside the ambient transaction would roll the inbox row back with the effect and loop the
+ * event into the dead-letter topic. Only real failures throw.
+ *   APPLIED  — the effect happened (and committed with the inbox row);
+ *   IGNORED  — nothing to do in this state (e.g. PaymentSucceeded for a PAID order);
+ *   ALARM    — a state that must not happen (e.g. deducting released stock): logged as an error,
+ *              counted, recorded as handled so it does not loop, and reported by the checker.
+ *   DUPLICATE — set by the inbox: this consumer had applied this eventId already.
+ */
+export type HandlerOutcome = 'APPLIED' | 'IGNORED' | 'ALARM' | 'DUPLICATE';
+
+export type EventHandlers = { [T in EventType]?: (event: DomainEvent<T>) => Promise<HandlerOutcome> };
+
+export interface EventConsumerOptions {
+  /** Consumer name, e.g. `inventory.stock`: the inbox key, the group id (with the topic prefix), the metrics label. */
+  name: string;
+  topics: readonly Topic[];
+  handlers: EventHandlers;
+  inbox: Inbox;
+  topicPrefix: string;
+  maxAttempts: number;
+  retryBaseMs: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type Parsed = { ok: true; event: DomainEvent } | { ok: false; error: string };
+
+/**
+ * The ONE Kafka consumer every service uses: a consumer group per consumer name; each event runs
+ * `inbox.once(name, eventId, handler)` — the handler's effect and the inbox row commit together —
+ * and only then is its offset resolved (committed with the batch). A crash between the database
+ * COMMIT and the offset commit redelivers the event, and the inbox answers DUPLICATE. A failing
+ * event is retried with backoff a bounded number of times, then published to `<topic>.dlq` with
+ * the error in its headers, and the consumer moves on; an unparseable message goes there at once.
+ */
+export class EventConsumer {
+  private consumer?: Consumer;
+  private dlqProducer?: Producer;
+  private readonly events;
+  private readonly lag;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: EventConsumerOptions,
+    private readonly logger: Logger,
+    metrics: Metrics,
+    private readonly failpoints: Failpoints,
+  ) {
+    this.events = metrics.counter('consumer_events_total', 'Events handled by consumers, by outcome', ['consumer', 'type', 'outcome']);
+    this.lag = metrics.gauge('consumer_lag_messages', 'Messages behind the partition high watermark', ['consumer', 'topic', 'partition']);
+  }
+
+  private stopped = false;
+  private starting?: Promise<void>;
+
+  /**
+   * Starts in the background and keeps trying while Kafka is unreachable (the service still serves
+   * HTTP; /health/ready reports Kafka down). Events wait in Kafka meanwhile; nothing is skipped.
+   */
+  startInBackground(): void {
+    this.stopped = false;
+    this.starting = (async () => {
+      for (let attempt = 1; !this.stopped; attempt++) {
+        try {
+          await this.start();
+          return;
+        } catch (err) {
+          this.logger.warn({ err, consumer: this.options.name, attempt }, 'consumer could not start; retrying');
+          await this.consumer?.disconnect().catch(() => undefined);
+          await this.dlqProducer?.disconnect().catch(() => undefined);
+          await new Promise((r) => setTimeout(r, backoffMs(attempt, 500, 10000)));
+        }
+      }
+    })();
+  }
+
+  private async start(): Promise<void> {
+    const { name, topicPrefix } = this.options;
+    // 10 s session: a consumer killed with -9 hands its partitions over within about that long.
+    const consumer = this.kafka.consumer({ groupId: `${topicPrefix}${name}`, sessionTimeout: 10000, heartbeatInterval: 1000 });
+    this.consumer = consumer;
+    this.dlqProducer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.dlqProducer.connect();
+    await consumer.connect();
+    // fromBeginning: a new group must start at the first event, not at "now" — nothing committed is skipped.
+    await consumer.subscribe({ topics: this.options.topics.map((t) => `${topicPrefix}${t}`), fromBeginning: true });
+    await consumer.run({ partitionsConsumedConcurrently: 3, eachBatchAutoResolve: false, eachBatch: (p) => this.eachBatch(p) });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.starting;
+    await this.consumer?.disconnect().catch((err: unknown) => this.logger.warn({ err }, 'consumer disconnect failed'));
+    await this.dlqProducer?.disconnect().catch(() => undefined);
+  }
+
+  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) {
+        return;
+      }
+      if ((await this.handleMessage(batch.topic, batch.partition, message)) === 'APPLIED') {
+        this.failpoints.hit('consumer.after-commit', this.options.name);
+      }
+      resolveOffset(message.offset);
+      this.lag.set(
+        { consumer: this.options.name, topic: batch.topic, partition: String(batch.partition) },
+        Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
+      );
+      await heartbeat();
+    }
+    await commitOffsetsIfNecessary();
+  }
+
+  /** Resolves once the message is handled or dead-lettered; throws only if even the DLQ is unreachable. */
+  private async handleMessage(topic: string, partition: number, message: KafkaMessage): Promise<HandlerOutcome | 'SKIPPED' | 'DEAD_LETTERED'> {
+    const parsed = parseEvent(message);
+    if (!parsed.ok) {
+      await this.deadLetter(topic, partition, message, parsed.error, 1, 'unparseable');
+      return 'DEAD_LETTERED';
+    }
+    const { event } = parsed;
+    const handler = this.options.handlers[event.type] as ((e: DomainEvent) => Promise<HandlerOutcome>) | undefined;
+    if (!handler) {
+      return 'SKIPPED'; // another consumer's event type on a shared topic
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await runWithCorrelationId(
+          event.correlationId,
+          () => this.options.inbox.once(this.options.name, event.eventId, () => handler(event)),
+          event.eventId,
+        );
+        this.count(event.type, outcome);
+        return outcome;
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        if (attempt >= this.options.maxAttempts) {
+          this.logger.error({ err, eventId: event.eventId, type: event.type, attempt }, 'event failed every attempt; dead-lettered');
+          await this.deadLetter(topic, partition, message, error, attempt, event.type);
+          return 'DEAD_LETTERED';
+        }
+        this.logger.warn({ err, eventId: event.eventId, type: event.type, attempt }, 'event handling failed; retrying');
+        await new Promise((r) => setTimeout(r, backoffMs(attempt, this.options.retryBaseMs, 30000)));
+      }
+    }
+  }
+
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, error: string, attempts: number, type: string): Promise<void> {
+    const original = topic.slice(this.options.topicPrefix.length) as Topic;
+    const headers: IHeaders = {
+      ...(message.headers ?? {}),
+      'x-dlq-consumer': this.options.name,
+      'x-dlq-error': error.slice(0, 2000),
+      'x-dlq-original-topic': topic,
+      'x-dlq-original-partition': String(partition),
+      'x-dlq-original-offset': message.offset,
+      'x-dlq-attempts': String(attempts),
+      'x-dlq-at': new Date().toISOString(),
+    };
+    // If this fails the error escapes: the offset stays uncommitted and Kafka redelivers — never skipped silently.
+    await withDeadline(
+      this.dlqProducer!.send({
+        topic: `${this.options.topicPrefix}${dlqTopic(original)}`,
+        acks: -1,
+        messages: [{ key: message.key, value: message.value, headers }],
+      }),
+      10000,
+      'dead-letter publish',
+    );
+    this.count(type, 'DEAD_LETTERED');
+  }
+
+  private count(type: string, outcome: HandlerOutcome | 'DEAD_LETTERED'): void {
+    this.events.inc({ consumer: this.options.name, type, outcome: outcome.toLowerCase() });
+  }
+}
+
+export function parseEvent(message: KafkaMessage): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(message.value?.toString() ?? '');
+  } catch {
+    return { ok: false, error: 'message value is not JSON' };
+  }
+  const e = value as Partial<DomainEvent> | null;
+  if (!e || typeof e !== 'object' || typeof e.eventId !== 'string' || !UUID.test(e.eventId) || typeof e.type !== 'string') {
+    return { ok: false, error: 'message is not an event envelope (eventId uuid, type)' };
+  }
+  if (typeof e.payload !== 'object' || e.payload === null) {
+    return { ok: false, error: 'event envelope has no payload object' };
+  }
+  return { ok: true, event: e as DomainEvent };
+}
