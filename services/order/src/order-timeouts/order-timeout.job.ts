@@ -91,8 +91,12 @@ export class OrderTimeoutJob implements OnApplicationBootstrap, OnModuleDestroy 
       if (err instanceof InvalidTransitionError) {
         return false; // paid or cancelled meanwhile: nothing to do
       }
-      const level = err instanceof FencedOutError ? 'warn' : 'error';
-      this.logger[level]({ err, orderSn: order.orderSn }, 'order timeout not applied; the next run retries');
+      if (err instanceof FencedOutError) {
+        this.logger.warn({ err, orderSn: order.orderSn }, 'timeout job fenced out: another instance leads');
+        await this.lease.relinquish();
+        return false;
+      }
+      this.logger.error({ err, orderSn: order.orderSn }, 'order timeout not applied; the next run retries');
       return false;
     }
   }

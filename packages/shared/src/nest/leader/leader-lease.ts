@@ -114,6 +114,17 @@ export class LeaderLease {
     this.gauge.set({ lease: this.options.name }, 0);
   }
 
+  /**
+   * The fence said another instance advanced the epoch: this instance is not the leader, whatever
+   * Redis says. Give the lease up; the next round re-elects someone (maybe us, with a new epoch).
+   */
+  async relinquish(): Promise<void> {
+    if (this.epoch !== null) {
+      await this.redis.eval(RELEASE, 1, this.key, this.owner).catch(() => undefined);
+    }
+    this.lose('fenced out');
+  }
+
   /** Stops renewing and hands the lease back at once (graceful shutdown: the next leader need not wait the TTL). */
   async stop(): Promise<void> {
     clearTimeout(this.timer);
