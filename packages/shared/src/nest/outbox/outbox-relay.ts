@@ -130,6 +130,7 @@ export class OutboxRelay {
       await client.query('BEGIN');
       const rows = await this.claim(client);
       if (rows.length > 0) {
+        this.logger.debug({ ids: rows.map((r) => r.id) }, 'outbox batch');
         await this.send(rows);
         await client.query('UPDATE outbox_events SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])', [
           rows.map((r) => r.id),
@@ -154,10 +155,11 @@ export class OutboxRelay {
       return []; // another instance is publishing this database's rows right now
     }
     const { rows } = await client.query<ClaimedRow>(
-      `SELECT id::text, topic, message_key, event_id::text, type, envelope::text
-         FROM outbox_events
-        WHERE published_at IS NULL
-        ORDER BY id
+      // ORDER BY the bigint column, not the text alias of the select list ('10' < '2').
+      `SELECT o.id::text AS id, o.topic, o.message_key, o.event_id::text AS event_id, o.type, o.envelope::text AS envelope
+         FROM outbox_events o
+        WHERE o.published_at IS NULL
+        ORDER BY o.id
         LIMIT $1`,
       [this.options.batchSize ?? 500],
     );

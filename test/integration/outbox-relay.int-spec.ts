@@ -1,0 +1,175 @@
+import { createEvent, DomainEvent, TOPICS } from '@shop/shared';
+import { createKafka, EventConsumer, Failpoints, HandlerOutcome, Inbox, Metrics, OutboxRelay } from '@shop/shared/nest';
+import { createTestDatabase, createTestTopics, pollUntil } from '@shop/shared/testing';
+import type { Consumer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import pino from 'pino';
+
+const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+const logger = pino({ level: process.env.RELAY_DEBUG ? 'debug' : 'silent' });
+
+/**
+ * The shared relay and consumer against the real PostgreSQL and Kafka, without any service:
+ * rows of a rolled-back transaction are never sent, committed ones always are, several relays on
+ * one database neither lose nor reorder a key's events, and the consumer's inbox and dead-letter
+ * topic behave as SPEC §8 says.
+ */
+describe('outbox relay and event consumer (shared)', () => {
+  const kafka = createKafka('relay-test', BROKERS, logger);
+  let db: { url: string; drop: () => Promise<void> };
+  let topics: { prefix: string; drop: () => Promise<void> };
+  let pg: Client;
+  beforeAll(async () => {
+    db = await createTestDatabase('INVENTORY');
+    topics = await createTestTopics(BROKERS);
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  });
+  afterAll(async () => {
+    await pg.end();
+    await db.drop();
+    await topics.drop();
+  });
+
+  const relay = (): OutboxRelay =>
+    new OutboxRelay(kafka, { service: 'inventory', databaseUrl: db.url, topicPrefix: topics.prefix, pollIntervalMs: 20, batchSize: 7 }, logger, new Metrics('t'));
+  const insertRow = async (client: Client, orderSn: string, seq: number): Promise<DomainEvent> => {
+    const e = createEvent('StockReleased', orderSn, { orderSn, items: [{ skuId: seq, quantity: 1 }] }, { correlationId: 'c' });
+    await client.query('INSERT INTO outbox_events (event_id, topic, message_key, type, envelope) VALUES ($1, $2, $3, $4, $5)', [
+      e.eventId,
+      TOPICS.inventory,
+      orderSn,
+      e.type,
+      JSON.stringify(e),
+    ]);
+    return e;
+  };
+  const collect = async (topic: string): Promise<{ consumer: Consumer; seen: Array<{ key: string; eventId: string; partition: number }> }> => {
+    const consumer = kafka.consumer({ groupId: `${topics.prefix}reader-${randomUUID()}` });
+    const seen: Array<{ key: string; eventId: string; partition: number }> = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${topics.prefix}${topic}`, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        let eventId = 'unparseable';
+        try {
+          eventId = (JSON.parse(message.value!.toString()) as DomainEvent).eventId;
+        } catch {
+          // a poison message, kept as such
+        }
+        seen.push({ key: message.key!.toString(), eventId, partition });
+      },
+    });
+    return { consumer, seen };
+  };
+
+  it('publishes committed rows only — a rolled-back transaction sends nothing — and two relays keep each key in order', async () => {
+    const reader = await collect(TOPICS.inventory);
+    const relays = [relay(), relay()];
+    relays.forEach((r) => r.start());
+    try {
+      const rolledBack = new Client({ connectionString: db.url });
+      await rolledBack.connect();
+      await rolledBack.query('BEGIN');
+      const ghost = await insertRow(rolledBack, '999', 0);
+      // 8 orders × 6 events, written by concurrent writers in separate transactions, per key in sequence.
+      const expected = new Map<string, string[]>();
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, o) => {
+          const c = new Client({ connectionString: db.url });
+          await c.connect();
+          const sn = String(1000 + o);
+          for (let i = 0; i < 6; i++) {
+            const e = await insertRow(c, sn, i);
+            expected.set(sn, [...(expected.get(sn) ?? []), e.eventId]);
+          }
+          await c.end();
+        }),
+      );
+      await rolledBack.query('ROLLBACK');
+      await rolledBack.end();
+      await pollUntil(async () => (await pg.query('SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL')).rows[0].n === 0, {
+        timeoutMs: 20000,
+        what: 'both relays to publish everything',
+      });
+      await pollUntil(() => new Set(reader.seen.map((s) => s.eventId)).size >= 48, { timeoutMs: 20000, what: 'all 48 events to arrive' });
+      expect(reader.seen.some((s) => s.eventId === ghost.eventId)).toBe(false);
+      for (const [sn, ids] of expected) {
+        const ofKey = reader.seen.filter((s) => s.key === sn);
+        expect(new Set(ofKey.map((s) => s.partition)).size).toBe(1); // one key, one partition
+        const firstSeen = [...new Set(ofKey.map((s) => s.eventId))];
+        expect(firstSeen).toEqual(ids);
+      }
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+      await reader.consumer.disconnect();
+    }
+  });
+
+  it('consumer: a redelivered event is a DUPLICATE with no second effect; a poison event goes to the DLQ and the consumer moves on', async () => {
+    const applied: string[] = [];
+    const inboxRows = new Set<string>();
+    // The inbox semantics under test here are the consumer's; the transactional inbox itself is proven by the flows.
+    const inbox: Inbox = {
+      once: async (consumer, eventId, effect): Promise<HandlerOutcome> => {
+        if (inboxRows.has(`${consumer}:${eventId}`)) {
+          return 'DUPLICATE';
+        }
+        const outcome = await effect();
+        inboxRows.add(`${consumer}:${eventId}`);
+        return outcome;
+      },
+    };
+    const metrics = new Metrics('t');
+    const consumer = new EventConsumer(
+      kafka,
+      {
+        name: 'test.consumer',
+        topics: [TOPICS.payment],
+        topicPrefix: topics.prefix,
+        maxAttempts: 3,
+        retryBaseMs: 10,
+        inbox,
+        handlers: {
+          PaymentRefunded: async (e) => {
+            if (e.payload.orderSn === '666') {
+              throw new Error('refusing order 666');
+            }
+            applied.push(e.eventId);
+            return 'APPLIED';
+          },
+        },
+      },
+      logger,
+      metrics,
+      new Failpoints(''),
+    );
+    const dlq = await collect(`${TOPICS.payment}.dlq`);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    consumer.startInBackground();
+    try {
+      const ev = (sn: string) => createEvent('PaymentRefunded', sn, { orderSn: sn, amount: 1, outRequestNo: `r-${sn}` }, { correlationId: 'c' });
+      const [good, poison, after] = [ev('1'), ev('666'), ev('2')];
+      const send = (e: DomainEvent | string) =>
+        producer.send({ topic: `${topics.prefix}${TOPICS.payment}`, acks: -1, messages: [{ key: '1', value: typeof e === 'string' ? e : JSON.stringify(e) }] });
+      await send(good);
+      await send(good); // redelivery
+      await send(poison);
+      await send('not json at all');
+      await send(after);
+      await pollUntil(() => applied.includes(after.eventId), { timeoutMs: 30000, what: 'the event after the poison one' });
+      expect(applied).toEqual([good.eventId, after.eventId]);
+      await pollUntil(() => dlq.seen.length === 2, { timeoutMs: 10000, what: 'two dead letters' });
+      const text = await metrics.registry.getSingleMetricAsString('consumer_events_total');
+      expect(text).toMatch(/type="PaymentRefunded",outcome="duplicate"[^}]*} 1\n/);
+      expect(text).toMatch(/type="PaymentRefunded",outcome="dead_lettered"[^}]*} 1\n/);
+      expect(text).toMatch(/type="unparseable",outcome="dead_lettered"[^}]*} 1(\n|$)/);
+    } finally {
+      await consumer.stop();
+      await producer.disconnect();
+      await dlq.consumer.disconnect();
+    }
+  });
+});
