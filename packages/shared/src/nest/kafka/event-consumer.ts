@@ -105,22 +105,24 @@ export class EventConsumer {
     await this.dlqProducer?.disconnect().catch(() => undefined);
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     for (const message of batch.messages) {
-      if (!isRunning() || isStale()) {
+      if (!payload.isRunning() || payload.isStale()) {
         return;
       }
       if ((await this.handleMessage(batch.topic, batch.partition, message)) === 'APPLIED') {
         this.failpoints.hit('consumer.after-commit', this.options.name);
       }
-      resolveOffset(message.offset);
+      // Only now, after the handler's transaction committed, may the offset move past this message.
+      payload.resolveOffset(message.offset);
       this.lag.set(
         { consumer: this.options.name, topic: batch.topic, partition: String(batch.partition) },
         Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
       );
-      await heartbeat();
+      await payload.heartbeat();
     }
-    await commitOffsetsIfNecessary();
+    await payload.commitOffsetsIfNecessary();
   }
 
   /** Resolves once the message is handled or dead-lettered; throws only if even the DLQ is unreachable. */
