@@ -17,4 +17,7 @@ module.exports = {
   },
   globalSetup: '<rootDir>/tools/ops/jest-global-setup.js',
   testTimeout: 60000,
+  // One file at a time: the e2e outage test freezes the one shared broker (SIGSTOP), and the global
+  // setup owns the test databases. On 2 cores this is jest's default anyway.
+  maxWorkers: 1,
 };
