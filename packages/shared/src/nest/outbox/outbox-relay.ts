@@ -126,11 +126,14 @@ export class OutboxRelay {
   /** One batch in one transaction; returns how many rows it published (0 when idle or not ours). */
   async publishBatch(): Promise<number> {
     const client = await this.pool.connect();
+    // A checked-out client's connection errors are ours to handle (the pool only watches idle ones);
+    // unhandled, a database restart during a slow send would crash the whole process.
+    const onError = (err: Error): void => this.logger.warn({ err }, 'outbox relay: database connection failed mid-batch');
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const rows = await this.claim(client);
       if (rows.length > 0) {
-        this.logger.debug({ ids: rows.map((r) => r.id) }, 'outbox batch');
         await this.send(rows);
         await client.query('UPDATE outbox_events SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])', [
           rows.map((r) => r.id),
@@ -145,6 +148,7 @@ export class OutboxRelay {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
+      client.off('error', onError);
       client.release();
     }
   }
