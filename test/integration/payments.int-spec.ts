@@ -170,7 +170,14 @@ describe('payments through the Alipay sandbox (real sandbox, real databases)', (
     await alipay.faults({ dropNext: 3 });
     await alipay.pay(orderSn);
     await paid(orderSn);
-    const trade = await alipay.trade(orderSn);
+    // The sandbox records a delivery when our reply arrives, which is just after the payment committed.
+    const trade = await pollUntil(
+      async () => {
+        const t = await alipay.trade(orderSn);
+        return t.notifications.length >= 4 && t;
+      },
+      { what: 'the sandbox to record the 4th delivery' },
+    );
     expect(trade.notifications.map((n) => [n.attempt, n.dropped, n.body])).toEqual([
       [1, true, null],
       [2, true, null],
@@ -242,14 +249,15 @@ describe('payments through the Alipay sandbox (real sandbox, real databases)', (
     expect(retry.status).toBe(409);
     expect(retry.body.error.code).toBe('ORDER.NOT_PAYABLE');
 
-    // The buyer's payment crossed our close.
+    // The buyer's payment crossed our close: recorded as received (PaymentSucceeded), rejected by the
+    // order side (OrderPaymentRejected) and refunded by the refund consumer — through Kafka.
     expect((await alipay.pay(orderSn, { force: true })).status).toBe(200);
-    await paid(orderSn);
-    expect(await outbox(orderSn)).toEqual(['PaymentSucceeded']);
+    await pollUntil(async () => (await payment(orderSn)).status === 'REFUNDED', { timeoutMs: 20000, what: `payment ${orderSn} REFUNDED` });
 
+    // A replay of the rejection (redelivery, operator re-drive) never refunds twice.
     const refunds = sys.apps.payment!.get(RefundService);
     const rejected = { orderSn, amount, tradeNo: (await payment(orderSn)).trade_no };
-    await expect(refunds.onOrderPaymentRejected(rejected)).resolves.toBe('REFUNDED');
+    await expect(refunds.onOrderPaymentRejected(rejected)).resolves.toBe('ALREADY_REFUNDED');
     await expect(refunds.onOrderPaymentRejected(rejected)).resolves.toBe('ALREADY_REFUNDED');
     expect((await payment(orderSn)).status).toBe('REFUNDED');
     expect((await alipay.trade(orderSn)).refunds).toEqual([

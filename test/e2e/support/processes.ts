@@ -2,7 +2,7 @@
 // per instance and `node tools/alipay-sandbox/dist/main.js`, each on a free port, all pointed at
 // databases, a Redis key prefix and Kafka topics of their own. Build first (`npx tsc -b`).
 import { createTestDatabase, createTestTopics, DatabaseService, uniqueRedisPrefix } from '@shop/shared/testing';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -226,17 +226,26 @@ onProcessExit(() => thawKafka());
 function brokerPid(): number {
   const home = process.env.KAFKA_HOME || join(ROOT, '.cache', 'kafka');
   const file = join(home, 'broker.pid');
-  if (!existsSync(file)) {
+  const isBroker = (pid: number): boolean =>
+    existsSync(`/proc/${pid}/cmdline`) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka');
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (isBroker(pid)) {
+      return pid;
+    }
+  }
+  // Another checkout of this project (or an earlier run) may have provisioned the broker that
+  // answers: find the local broker process itself.
+  const candidates = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter(isBroker);
+  if (candidates.length !== 1) {
     throw new Error(
-      `freezing Kafka needs the local broker this project provisions (tools/ops/kafka.mjs); ${file} does not exist, so the broker at ${process.env.KAFKA_BROKERS} was not started by the project`,
+      `freezing Kafka needs exactly one local Kafka broker process (found ${candidates.length}); the broker at ${process.env.KAFKA_BROKERS} must run on this machine`,
     );
   }
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
-  if (!cmdline.includes('kafka.Kafka')) {
-    throw new Error(`pid ${pid} in ${file} is not this project's Kafka broker (any more): cannot freeze Kafka`);
-  }
-  return pid;
+  return candidates[0];
 }
 
 /** SIGSTOP the broker: connections stay open, nothing answers (a hung broker, not a refused port). */
