@@ -245,7 +245,15 @@ describe('payments through the Alipay sandbox (real sandbox, real databases)', (
     expect(cancel.body.status).toBe('CANCELLED');
     expect((await payment(orderSn)).status).toBe('CLOSED');
     expect((await alipay.trade(orderSn)).status).toBe('TRADE_CLOSED');
-    const retry = await http('POST', `${sys.url.payment}/payments`, { token: buyer.token, body: { orderSn } });
+    // The sandbox's TRADE_CLOSED notification may hold the trade's lock for a moment (409
+    // PAYMENT.IN_PROGRESS, which a client retries); once free, the answer is NOT_PAYABLE.
+    const retry = await pollUntil(
+      async () => {
+        const r = await http('POST', `${sys.url.payment}/payments`, { token: buyer.token, body: { orderSn } });
+        return r.body?.error?.code !== 'PAYMENT.IN_PROGRESS' && r;
+      },
+      { what: 'the trade lock to be free' },
+    );
     expect(retry.status).toBe(409);
     expect(retry.body.error.code).toBe('ORDER.NOT_PAYABLE');
 
