@@ -2,3 +2,4 @@
 export * from './errors';
 export * from './events';
 export * from './money';
+export * from './async';

@@ -4,10 +4,9 @@
  * Reading them is shared by the checker (rule dlq.unresolved) and the dlq tool.
  */
 import { randomBytes } from 'node:crypto';
-import { ALL_TOPICS, dlqTopic } from '@shop/shared';
+import { ALL_TOPICS, dlqTopic, withTimeout } from '@shop/shared';
 import { Kafka, logLevel, type Admin, type Batch, type Consumer, type IHeaders, type KafkaMessage } from 'kafkajs';
 import { DEFAULT_KAFKA_TIMEOUT_MS } from './report';
-import { withTimeout } from './batching';
 
 export const DLQ_HEADERS = {
   consumer: 'x-dlq-consumer',
@@ -69,7 +68,11 @@ export function createKafka(brokers: string, clientId = 'consistency-checker'): 
  * the next run). A topic that does not exist is skipped. Reads in a throw-away consumer group that
  * is deleted afterwards, and gives up after `timeoutMs` rather than hang on a sick broker.
  */
-export async function readDeadLetters(kafka: Kafka, topics: readonly string[], timeoutMs = DEFAULT_KAFKA_TIMEOUT_MS): Promise<DeadLetter[]> {
+export async function readDeadLetters(
+  kafka: Kafka,
+  topics: readonly string[],
+  timeoutMs = DEFAULT_KAFKA_TIMEOUT_MS,
+): Promise<DeadLetter[]> {
   const admin = kafka.admin();
   const groupId = `consistency-${randomBytes(6).toString('hex')}`;
   const consumer = kafka.consumer({ groupId, retry: { retries: 2 } });

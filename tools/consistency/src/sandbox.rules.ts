@@ -4,7 +4,8 @@
  * a CANCELLED order did not in fact receive money (a late payment nobody recorded).
  */
 import { yuanToCents } from '@shop/shared';
-import { errorMessage, forEachConcurrently } from './batching';
+import { forEachBounded } from '@shop/shared';
+import { errorMessage } from './batching';
 import type { Findings } from './report';
 import type { SandboxCandidate } from './rows';
 
@@ -39,7 +40,7 @@ export async function checkSandbox(
   findings: Findings,
 ): Promise<void> {
   const failures: string[] = [];
-  await forEachConcurrently(candidates, CONCURRENCY, async (c) => {
+  await forEachBounded(candidates, CONCURRENCY, async (c) => {
     try {
       judgeTrade(c, await fetchTrade(sandboxUrl, c.orderSn), cutoff, findings);
       findings.count('sandboxTrades');

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { forEachBounded, IntervalJob, LeaderLease, LOGGER, Metrics, PLATFORM_CONFIG, REDIS } from '@shop/shared/nest';
+import { forEachBounded } from '@shop/shared';
+import { IntervalJob, LeaderLease, LOGGER, Metrics, PLATFORM_CONFIG, REDIS } from '@shop/shared/nest';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { OrderEnv } from '../config/order-env';

@@ -4,16 +4,5 @@ export interface ReadinessCheck {
   ping(): Promise<void>;
 }
 
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+// Kept on the Nest entry point for the services' readiness checks; it lives at the package root.
+export { withTimeout } from '../../async';

@@ -4,7 +4,7 @@ import { DomainEvent, dlqTopic, EventType, Topic } from '../../events';
 import { runWithCorrelationId } from '../context/correlation';
 import { Failpoints } from '../failpoints/failpoints';
 import { Metrics } from '../metrics/metrics';
-import { backoffMs, withDeadline } from './deadline';
+import { backoffMs, withTimeout } from '../../async';
 import { Inbox } from './inbox';
 
 /**
@@ -126,7 +126,11 @@ export class EventConsumer {
   }
 
   /** Resolves once the message is handled or dead-lettered; throws only if even the DLQ is unreachable. */
-  private async handleMessage(topic: string, partition: number, message: KafkaMessage): Promise<HandlerOutcome | 'SKIPPED' | 'DEAD_LETTERED'> {
+  private async handleMessage(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): Promise<HandlerOutcome | 'SKIPPED' | 'DEAD_LETTERED'> {
     const parsed = parseEvent(message);
     if (!parsed.ok) {
       await this.deadLetter(topic, partition, message, parsed.error, 1, 'unparseable');
@@ -159,7 +163,14 @@ export class EventConsumer {
     }
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, error: string, attempts: number, type: string): Promise<void> {
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    error: string,
+    attempts: number,
+    type: string,
+  ): Promise<void> {
     const original = topic.slice(this.options.topicPrefix.length) as Topic;
     const headers: IHeaders = {
       ...(message.headers ?? {}),
@@ -172,7 +183,7 @@ export class EventConsumer {
       'x-dlq-at': new Date().toISOString(),
     };
     // If this fails the error escapes: the offset stays uncommitted and Kafka redelivers — never skipped silently.
-    await withDeadline(
+    await withTimeout(
       this.dlqProducer!.send({
         topic: `${this.options.topicPrefix}${dlqTopic(original)}`,
         acks: -1,

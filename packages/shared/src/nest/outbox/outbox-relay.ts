@@ -2,7 +2,7 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { Metrics } from '../metrics/metrics';
-import { backoffMs, withDeadline } from '../kafka/deadline';
+import { backoffMs, withTimeout } from '../../async';
 
 export interface OutboxRelayOptions {
   /** Service name: labels the metrics and names the advisory lock. */
@@ -180,13 +180,13 @@ export class OutboxRelay {
     }
     const producer = await this.connectedProducer();
     const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-    await withDeadline(producer.sendBatch({ topicMessages, acks: -1 }), this.options.sendTimeoutMs ?? 10000, 'outbox publish');
+    await withTimeout(producer.sendBatch({ topicMessages, acks: -1 }), this.options.sendTimeoutMs ?? 10000, 'outbox publish');
   }
 
   private async connectedProducer(): Promise<Producer> {
     if (!this.producer) {
       const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 3 } });
-      await withDeadline(producer.connect(), this.options.sendTimeoutMs ?? 10000, 'kafka connect');
+      await withTimeout(producer.connect(), this.options.sendTimeoutMs ?? 10000, 'kafka connect');
       this.producer = producer;
     }
     return this.producer;
@@ -196,7 +196,7 @@ export class OutboxRelay {
   private async resetProducer(): Promise<void> {
     const old = this.producer;
     this.producer = undefined;
-    await withDeadline(old?.disconnect() ?? Promise.resolve(), 2000, 'kafka disconnect').catch(() => undefined);
+    await withTimeout(old?.disconnect() ?? Promise.resolve(), 2000, 'kafka disconnect').catch(() => undefined);
   }
 
   private sleep(ms: number): Promise<void> {
