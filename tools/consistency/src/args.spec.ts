@@ -3,7 +3,14 @@ import { parseDeadLetterId } from './dead-letters';
 
 describe('check:consistency arguments', () => {
   it('defaults to a live system: 30 s settle, 60 s outbox age, Kafka and the environment sandbox', () => {
-    expect(parseCheckArgs([])).toEqual({ help: false, json: false, outboxMaxAgeSeconds: 60, settleSeconds: 30, kafka: true, sandbox: undefined });
+    expect(parseCheckArgs([])).toEqual({
+      help: false,
+      json: false,
+      outboxMaxAgeSeconds: 60,
+      settleSeconds: 30,
+      kafka: true,
+      sandbox: undefined,
+    });
   });
 
   it('takes every flag', () => {
@@ -18,12 +25,16 @@ describe('check:consistency arguments', () => {
     expect(parseCheckArgs(['--no-sandbox']).sandbox).toBe(false);
   });
 
-  it.each([[['--settle', '-1']], [['--settle', 'soon']], [['--outbox-max-age', '']], [['--what']], [['extra']], [['--sandbox', 'u', '--no-sandbox']]])(
-    'refuses %j as a usage error',
-    (argv) => {
-      expect(() => parseCheckArgs(argv)).toThrow(UsageError);
-    },
-  );
+  it.each([
+    [['--settle', '-1']],
+    [['--settle', 'soon']],
+    [['--outbox-max-age', '']],
+    [['--what']],
+    [['extra']],
+    [['--sandbox', 'u', '--no-sandbox']],
+  ])('refuses %j as a usage error', (argv) => {
+    expect(() => parseCheckArgs(argv)).toThrow(UsageError);
+  });
 });
 
 describe('dlq arguments and ids', () => {

@@ -72,7 +72,14 @@ describe('checkConsistency (databases)', () => {
 
   it('order.paid: refunded, short-paid or unpaid money, and missing, undeducted or mis-sized locks', async () => {
     const sku = await insertSku(w.inventory, 100, 1);
-    const sn = { refunded: newOrderSn(), short: newOrderSn(), noPayment: newOrderSn(), noLock: newOrderSn(), locked: newOrderSn(), size: newOrderSn() };
+    const sn = {
+      refunded: newOrderSn(),
+      short: newOrderSn(),
+      noPayment: newOrderSn(),
+      noLock: newOrderSn(),
+      locked: newOrderSn(),
+      size: newOrderSn(),
+    };
     for (const s of Object.values(sn)) {
       const total = await insertOrder(w.order, s, 'PAID', [{ skuId: sku, quantity: 1 }]);
       if (s !== sn.noLock) {

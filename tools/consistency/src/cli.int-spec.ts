@@ -28,10 +28,15 @@ describe('check:consistency and dlq commands', () => {
 
   const run = (tool: 'cli' | 'dlq-cli', args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [path.join(DIST, `${tool}.js`), ...args], { env: { ...env, ...extraEnv }, timeout: 30_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        [path.join(DIST, `${tool}.js`), ...args],
+        { env: { ...env, ...extraEnv }, timeout: 30_000 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
     });
 
   beforeAll(async () => {
@@ -114,7 +119,9 @@ describe('check:consistency and dlq commands', () => {
     const id = `${prefix}payment.events.dlq:0:0`;
     const list = await run('dlq-cli', ['list']);
     expect(list.code).toBe(0);
-    expect(list.stdout).toContain(`${id}  2026-01-01T00:00:00.000Z  order.payments  PaymentSucceeded  ${eventId}  attempts=5  resolved=no  boom`);
+    expect(list.stdout).toContain(
+      `${id}  2026-01-01T00:00:00.000Z  order.payments  PaymentSucceeded  ${eventId}  attempts=5  resolved=no  boom`,
+    );
     const show = await run('dlq-cli', ['show', id]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(new RegExp(`"eventId": "${eventId}"`));

@@ -38,9 +38,7 @@ export async function findResolved(entries: readonly DeadLetter[], sources: Inbo
       continue; // unknown consumer: nothing can prove it applied the event
     }
     const applied =
-      inbox === 'redis'
-        ? await appliedInRedis(sources.redis, consumer, list)
-        : await appliedInDatabase(sources.db[inbox], consumer, list);
+      inbox === 'redis' ? await appliedInRedis(sources.redis, consumer, list) : await appliedInDatabase(sources.db[inbox], consumer, list);
     for (const e of list.filter((x) => applied.has(x.eventId as string))) {
       resolved.add(e.id);
     }

@@ -39,7 +39,13 @@ async function list(kafka: Kafka, env: ToolEnv, json: boolean): Promise<number> 
   const entries = await readDeadLetters(kafka, dlqTopics(env.kafkaTopicPrefix));
   const resolved = await withInboxes(env, (sources) => findResolved(entries, sources));
   if (json) {
-    print(JSON.stringify(entries.map((e) => ({ ...e, resolved: resolved.has(e.id) })), null, 2));
+    print(
+      JSON.stringify(
+        entries.map((e) => ({ ...e, resolved: resolved.has(e.id) })),
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   for (const e of entries) {

@@ -27,9 +27,9 @@ async function checkOutbox(name: DatabaseName, db: Db, maxAgeSeconds: number, fi
     [maxAgeSeconds],
   );
   const oldest = rows.map((r) => `#${r.id} ${r.type} → ${r.topic} (${r.created_at.toISOString()})`).join(', ');
-  findings.add(
-    'outbox.stale',
-    `${name}: ${counts[0].stale} outbox rows unpublished for more than ${maxAgeSeconds} s; oldest: ${oldest}`,
-    { database: name, count: counts[0].stale, oldestIds: rows.map((r) => r.id).join(',') },
-  );
+  findings.add('outbox.stale', `${name}: ${counts[0].stale} outbox rows unpublished for more than ${maxAgeSeconds} s; oldest: ${oldest}`, {
+    database: name,
+    count: counts[0].stale,
+    oldestIds: rows.map((r) => r.id).join(','),
+  });
 }

@@ -41,11 +41,9 @@ async function checkLockedSum(db: Db, findings: Findings): Promise<void> {
       ORDER BY s.id`,
   );
   for (const r of rows) {
-    findings.add(
-      'stock.locked-sum',
-      `sku ${r.id}: locked_stock ${r.locked_stock} but its LOCKED locks hold ${Number(r.held)}`,
-      { skuId: r.id },
-    );
+    findings.add('stock.locked-sum', `sku ${r.id}: locked_stock ${r.locked_stock} but its LOCKED locks hold ${Number(r.held)}`, {
+      skuId: r.id,
+    });
   }
 }
 

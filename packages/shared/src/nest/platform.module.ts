@@ -107,7 +107,18 @@ export class PlatformModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         PlatformLifecycle,
       ],
-      exports: [PLATFORM_CONFIG, LOGGER, Metrics, REDIS, KAFKA, SessionStore, LockService, Failpoints, EventConsumerFactory, ...(options.outbox ? [OutboxRelay] : [])],
+      exports: [
+        PLATFORM_CONFIG,
+        LOGGER,
+        Metrics,
+        REDIS,
+        KAFKA,
+        SessionStore,
+        LockService,
+        Failpoints,
+        EventConsumerFactory,
+        ...(options.outbox ? [OutboxRelay] : []),
+      ],
     };
   }
 }

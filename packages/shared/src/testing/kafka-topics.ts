@@ -7,12 +7,18 @@ import { ALL_TOPICS, dlqTopic } from '../events';
  * name carries `prefix` (the services' KAFKA_TOPIC_PREFIX), so test files sharing one broker never
  * consume each other's events or split each other's consumer groups.
  */
-export async function createTestTopics(brokers: string, prefix = `t${randomBytes(4).toString('hex')}.`): Promise<{
+export async function createTestTopics(
+  brokers: string,
+  prefix = `t${randomBytes(4).toString('hex')}.`,
+): Promise<{
   prefix: string;
   drop: () => Promise<void>;
 }> {
   const kafka = new Kafka({ clientId: 'test-topics', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  const names = [...ALL_TOPICS.map((t) => ({ topic: `${prefix}${t}`, numPartitions: 3 })), ...ALL_TOPICS.map((t) => ({ topic: `${prefix}${dlqTopic(t)}`, numPartitions: 1 }))];
+  const names = [
+    ...ALL_TOPICS.map((t) => ({ topic: `${prefix}${t}`, numPartitions: 3 })),
+    ...ALL_TOPICS.map((t) => ({ topic: `${prefix}${dlqTopic(t)}`, numPartitions: 1 })),
+  ];
   const admin = kafka.admin();
   await admin.connect();
   try {
