@@ -69,14 +69,19 @@ export class OutboxRelay {
     this.lockKey = `outbox-relay:${options.service}`;
     this.published = metrics.counter('outbox_published_total', 'Outbox rows published to Kafka', ['topic']);
     this.failed = metrics.counter('outbox_publish_failures_total', 'Outbox batches whose publish failed (rolled back, retried)', []);
-    metrics.gauge('outbox_unpublished_rows', 'Committed outbox rows not yet published', [], async (g) => {
-      const lag = await this.lag();
-      g.set(lag?.rows ?? -1);
-    });
-    metrics.gauge('outbox_oldest_unpublished_age_seconds', 'Age of the oldest unpublished outbox row (0 = none)', [], async (g) => {
-      const lag = await this.lag();
-      g.set(lag?.oldestAgeSeconds ?? -1);
-    });
+    // One query per scrape sets both gauges: prom-client collects in registration order, so the age
+    // gauge (registered first) refreshes the row count just before that one is read.
+    metrics.gauge(
+      'outbox_oldest_unpublished_age_seconds',
+      'Age of the oldest unpublished outbox row (0 = none, -1 = unknown)',
+      [],
+      async (g) => {
+        const lag = await this.lag();
+        g.set(lag?.oldestAgeSeconds ?? -1);
+        rows.set(lag?.rows ?? -1);
+      },
+    );
+    const rows = metrics.gauge('outbox_unpublished_rows', 'Committed outbox rows not yet published (-1 = database unreachable)', []);
   }
 
   start(): void {
