@@ -49,6 +49,10 @@ export class EventConsumer {
   private dlqProducer?: Producer;
   private readonly events;
   private readonly lag;
+  private stopped = false;
+  private starting?: Promise<void>;
+  /** Cuts a start-up backoff short when the service stops. */
+  private wake?: () => void;
 
   constructor(
     private readonly kafka: Kafka,
@@ -60,9 +64,6 @@ export class EventConsumer {
     this.events = metrics.counter('consumer_events_total', 'Events handled by consumers, by outcome', ['consumer', 'type', 'outcome']);
     this.lag = metrics.gauge('consumer_lag_messages', 'Messages behind the partition high watermark', ['consumer', 'topic', 'partition']);
   }
-
-  private stopped = false;
-  private starting?: Promise<void>;
 
   /**
    * Starts in the background and keeps trying while Kafka is unreachable (the service still serves
@@ -79,7 +80,13 @@ export class EventConsumer {
           this.logger.warn({ err, consumer: this.options.name, attempt }, 'consumer could not start; retrying');
           await this.consumer?.disconnect().catch(() => undefined);
           await this.dlqProducer?.disconnect().catch(() => undefined);
-          await new Promise((r) => setTimeout(r, backoffMs(attempt, 500, 10000)));
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, backoffMs(attempt, 500, 10000));
+            this.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
         }
       }
     })();
@@ -100,6 +107,7 @@ export class EventConsumer {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
     await this.starting;
     await this.consumer?.disconnect().catch((err: unknown) => this.logger.warn({ err }, 'consumer disconnect failed'));
     await this.dlqProducer?.disconnect().catch(() => undefined);
