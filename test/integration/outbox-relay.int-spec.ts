@@ -1,5 +1,6 @@
 import { createEvent, DomainEvent, TOPICS } from '@shop/shared';
-import { createKafka, EventConsumer, Failpoints, HandlerOutcome, Inbox, Metrics, OutboxRelay } from '@shop/shared/nest';
+import { createKafka, EventConsumer, Failpoints, Metrics, OutboxRelay, TransactionalInbox } from '@shop/shared/nest';
+import { InventoryPrisma, InventoryTx } from '../../services/inventory/src/infrastructure/prisma/inventory-prisma.service';
 import { createTestDatabase, createTestTopics, pollUntil } from '@shop/shared/testing';
 import type { Consumer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -109,18 +110,9 @@ describe('outbox relay and event consumer (shared)', () => {
 
   it('consumer: a redelivered event is a DUPLICATE with no second effect; a poison event goes to the DLQ and the consumer moves on', async () => {
     const applied: string[] = [];
-    const inboxRows = new Set<string>();
-    // The inbox semantics under test here are the consumer's; the transactional inbox itself is proven by the flows.
-    const inbox: Inbox = {
-      once: async (consumer, eventId, effect): Promise<HandlerOutcome> => {
-        if (inboxRows.has(`${consumer}:${eventId}`)) {
-          return 'DUPLICATE';
-        }
-        const outcome = await effect();
-        inboxRows.add(`${consumer}:${eventId}`);
-        return outcome;
-      },
-    };
+    // The real transactional inbox, on this test's database: the handler's effect is recorded in `applied`.
+    const prisma = new InventoryPrisma(db.url);
+    const inbox = new TransactionalInbox(new InventoryTx(prisma));
     const metrics = new Metrics('t');
     const consumer = new EventConsumer(
       kafka,
@@ -166,8 +158,11 @@ describe('outbox relay and event consumer (shared)', () => {
       expect(text).toMatch(/type="PaymentRefunded",outcome="duplicate"[^}]*} 1\n/);
       expect(text).toMatch(/type="PaymentRefunded",outcome="dead_lettered"[^}]*} 1\n/);
       expect(text).toMatch(/type="unparseable",outcome="dead_lettered"[^}]*} 1(\n|$)/);
+      const inboxRows = await pg.query("SELECT event_id::text FROM inbox_events WHERE consumer = 'test.consumer' ORDER BY processed_at");
+      expect(inboxRows.rows.map((r) => r.event_id)).toEqual([good.eventId, after.eventId]);
     } finally {
       await consumer.stop();
+      await prisma.$disconnect();
       await producer.disconnect();
       await dlq.consumer.disconnect();
     }
