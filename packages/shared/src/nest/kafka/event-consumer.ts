@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DomainEvent, dlqTopic, EventType, Topic } from '../../events';
 import { runWithCorrelationId } from '../context/correlation';
@@ -6,6 +6,7 @@ import { Failpoints } from '../failpoints/failpoints';
 import { Metrics } from '../metrics/metrics';
 import { backoffMs, withTimeout } from '../../async';
 import { Inbox } from './inbox';
+import { createIdempotentProducer } from './kafka.factory';
 
 /**
  * What a handler did with an event. Expected outcomes are values, never exceptions: a throw
@@ -79,7 +80,6 @@ export class EventConsumer {
         } catch (err) {
           this.logger.warn({ err, consumer: this.options.name, attempt }, 'consumer could not start; retrying');
           await this.consumer?.disconnect().catch(() => undefined);
-          await this.dlqProducer?.disconnect().catch(() => undefined);
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, backoffMs(attempt, 500, 10000));
             this.wake = () => {
@@ -97,8 +97,6 @@ export class EventConsumer {
     // 10 s session: a consumer killed with -9 hands its partitions over within about that long.
     const consumer = this.kafka.consumer({ groupId: `${topicPrefix}${name}`, sessionTimeout: 10000, heartbeatInterval: 1000 });
     this.consumer = consumer;
-    this.dlqProducer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await this.dlqProducer.connect();
     await consumer.connect();
     // fromBeginning: a new group must start at the first event, not at "now" — nothing committed is skipped.
     await consumer.subscribe({ topics: this.options.topics.map((t) => `${topicPrefix}${t}`), fromBeginning: true });
@@ -191,16 +189,25 @@ export class EventConsumer {
       'x-dlq-at': new Date().toISOString(),
     };
     // If this fails the error escapes: the offset stays uncommitted and Kafka redelivers — never skipped silently.
-    await withTimeout(
-      this.dlqProducer!.send({
-        topic: `${this.options.topicPrefix}${dlqTopic(original)}`,
-        acks: -1,
-        messages: [{ key: message.key, value: message.value, headers }],
-      }),
-      10000,
-      'dead-letter publish',
-    );
+    await this.publishDeadLetter(`${this.options.topicPrefix}${dlqTopic(original)}`, { key: message.key, value: message.value, headers });
     this.count(type, 'DEAD_LETTERED');
+  }
+
+  /** Our own deadline on the send; after a miss the producer is replaced, so its unbounded retries stop with it. */
+  private async publishDeadLetter(topic: string, message: Message): Promise<void> {
+    try {
+      if (!this.dlqProducer) {
+        const producer = createIdempotentProducer(this.kafka);
+        await withTimeout(producer.connect(), 10000, 'dead-letter producer connect');
+        this.dlqProducer = producer;
+      }
+      await withTimeout(this.dlqProducer.send({ topic, acks: -1, messages: [message] }), 10000, 'dead-letter publish');
+    } catch (err) {
+      const old = this.dlqProducer;
+      this.dlqProducer = undefined;
+      await withTimeout(old?.disconnect() ?? Promise.resolve(), 2000, 'dead-letter producer disconnect').catch(() => undefined);
+      throw err;
+    }
   }
 
   private count(type: string, outcome: HandlerOutcome | 'DEAD_LETTERED'): void {

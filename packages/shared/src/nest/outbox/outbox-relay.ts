@@ -1,6 +1,7 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
+import { createIdempotentProducer } from '../kafka/kafka.factory';
 import { Metrics } from '../metrics/metrics';
 import { backoffMs, withTimeout } from '../../async';
 
@@ -190,7 +191,7 @@ export class OutboxRelay {
 
   private async connectedProducer(): Promise<Producer> {
     if (!this.producer) {
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 3 } });
+      const producer = createIdempotentProducer(this.kafka);
       await withTimeout(producer.connect(), this.options.sendTimeoutMs ?? 10000, 'kafka connect');
       this.producer = producer;
     }
