@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import pino from 'pino';
 
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-const logger = pino({ level: process.env.RELAY_DEBUG ? 'debug' : 'silent' });
+const logger = pino({ level: process.env.RELAY_DEBUG ?? 'silent' });
 
 /**
  * The shared relay and consumer against the real PostgreSQL and Kafka, without any service:

@@ -98,6 +98,7 @@ export class EventConsumer {
     const consumer = this.kafka.consumer({ groupId: `${topicPrefix}${name}`, sessionTimeout: 10000, heartbeatInterval: 1000 });
     this.consumer = consumer;
     await consumer.connect();
+    await this.dlqProducerConnected(); // ready before the first dead letter needs it
     // fromBeginning: a new group must start at the first event, not at "now" — nothing committed is skipped.
     await consumer.subscribe({ topics: this.options.topics.map((t) => `${topicPrefix}${t}`), fromBeginning: true });
     await consumer.run({ partitionsConsumedConcurrently: 3, eachBatchAutoResolve: false, eachBatch: (p) => this.eachBatch(p) });
@@ -193,15 +194,20 @@ export class EventConsumer {
     this.count(type, 'DEAD_LETTERED');
   }
 
+  private async dlqProducerConnected(): Promise<Producer> {
+    if (!this.dlqProducer) {
+      const producer = createIdempotentProducer(this.kafka);
+      await withTimeout(producer.connect(), 10000, 'dead-letter producer connect');
+      this.dlqProducer = producer;
+    }
+    return this.dlqProducer;
+  }
+
   /** Our own deadline on the send; after a miss the producer is replaced, so its unbounded retries stop with it. */
   private async publishDeadLetter(topic: string, message: Message): Promise<void> {
     try {
-      if (!this.dlqProducer) {
-        const producer = createIdempotentProducer(this.kafka);
-        await withTimeout(producer.connect(), 10000, 'dead-letter producer connect');
-        this.dlqProducer = producer;
-      }
-      await withTimeout(this.dlqProducer.send({ topic, acks: -1, messages: [message] }), 10000, 'dead-letter publish');
+      const producer = await this.dlqProducerConnected();
+      await withTimeout(producer.send({ topic, acks: -1, messages: [message] }), 10000, 'dead-letter publish');
     } catch (err) {
       const old = this.dlqProducer;
       this.dlqProducer = undefined;
