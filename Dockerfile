@@ -13,6 +13,7 @@ COPY services/order/package.json /services/order/
 COPY services/payment/package.json /services/payment/
 COPY tools/alipay-sandbox/package.json /tools/alipay-sandbox/
 COPY tools/consistency/package.json /tools/consistency/
+COPY tools/load/package.json /tools/load/
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -41,6 +42,7 @@ COPY --from=build /app/services/order/dist services/order/dist
 COPY --from=build /app/services/payment/dist services/payment/dist
 COPY --from=build /app/tools/alipay-sandbox/dist tools/alipay-sandbox/dist
 COPY --from=build /app/tools/consistency/dist tools/consistency/dist
+COPY --from=build /app/tools/load/dist tools/load/dist
 # migrate.mjs applies these SQL files; seed.mjs uses services/user/dist.
 COPY --from=build /app/services/user/prisma/migrations services/user/prisma/migrations
 COPY --from=build /app/services/inventory/prisma/migrations services/inventory/prisma/migrations

@@ -264,9 +264,16 @@ export function thawKafka(): void {
   }
 }
 
-/** The environment the repo's CLIs (checker, DLQ tool) need to look at one system. */
+/** The environment the repo's CLIs (checker, DLQ tool, load tool) need to look at one system. */
 export function cliEnv(sys: ProcessSystem): Record<string, string> {
   return {
+    USER_SERVICE_URL: sys.url.user,
+    CART_SERVICE_URL: sys.url.cart,
+    INVENTORY_SERVICE_URL: sys.url.inventory,
+    ORDER_SERVICE_URL: sys.url.order,
+    PAYMENT_SERVICE_URL: sys.url.payment,
+    SANDBOX_PUBLIC_URL: sys.sandboxUrl,
+    INTERNAL_TOKEN: String(sys.env.INTERNAL_TOKEN),
     KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
     KAFKA_TOPIC_PREFIX: sys.topicPrefix,
     INVENTORY_DATABASE_URL: sys.databaseUrl.inventory,
@@ -274,6 +281,5 @@ export function cliEnv(sys: ProcessSystem): Record<string, string> {
     PAYMENT_DATABASE_URL: sys.databaseUrl.payment,
     REDIS_URL: requireEnv('REDIS_URL'),
     REDIS_KEY_PREFIX: sys.redisPrefix,
-    SANDBOX_URL: sys.sandboxUrl,
   };
 }

@@ -11,6 +11,9 @@ export interface ToolEnv {
   redisUrl: string;
   redisKeyPrefix: string;
   sandboxUrl: string;
+  /** The services' base URLs and the internal token (the load tool drives them). */
+  serviceUrls: Record<'user' | 'cart' | 'inventory' | 'order' | 'payment', string>;
+  internalToken: string;
 }
 
 const SANDBOX_DEFAULT = 'http://127.0.0.1:3100';
@@ -48,5 +51,13 @@ export async function loadEnv(): Promise<ToolEnv> {
     redisUrl: required('REDIS_URL'),
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? '',
     sandboxUrl: env.SANDBOX_PUBLIC_URL ?? SANDBOX_DEFAULT,
+    serviceUrls: {
+      user: env.USER_SERVICE_URL ?? 'http://127.0.0.1:3001',
+      cart: env.CART_SERVICE_URL ?? 'http://127.0.0.1:3002',
+      inventory: env.INVENTORY_SERVICE_URL ?? 'http://127.0.0.1:3003',
+      order: env.ORDER_SERVICE_URL ?? 'http://127.0.0.1:3004',
+      payment: env.PAYMENT_SERVICE_URL ?? 'http://127.0.0.1:3005',
+    },
+    internalToken: required('INTERNAL_TOKEN'),
   };
 }

@@ -5,3 +5,4 @@ export { formatReport } from './format';
 export { createKafka, dlqTopics, parseDeadLetterId, readDeadLetters, DLQ_HEADERS, type DeadLetter } from './dead-letters';
 export { CONSUMER_INBOXES, findResolved, type InboxSources } from './dead-letter-resolution';
 export { replayDeadLetter, REPLAYED_FROM_HEADER, type ReplayResult } from './dead-letter-replay';
+export { loadEnv, type ToolEnv } from './env';

@@ -1,0 +1,129 @@
+import { Recorder } from './stats';
+
+export interface Targets {
+  user: string;
+  cart: string;
+  inventory: string;
+  order: string;
+  payment: string;
+  sandbox: string;
+  internalToken: string;
+}
+
+export interface Confirmation {
+  orderToken: string;
+  totalAmount: number;
+  items: Array<{ skuId: number; quantity: number }>;
+}
+
+export interface Reply<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/**
+ * The storefront's view of the system: only the public HTTP API (plus the admin SKU routes and the
+ * sandbox's "buyer pays" button, as a shop operator and a buyer would use them). Every call is
+ * timed and its outcome counted under a stable endpoint name.
+ */
+export class Storefront {
+  constructor(
+    readonly targets: Targets,
+    readonly recorder: Recorder,
+    private readonly timeoutMs = 30000,
+  ) {}
+
+  async call<T = unknown>(
+    endpoint: string,
+    method: string,
+    url: string,
+    options: { token?: string; body?: unknown; admin?: boolean } = {},
+  ): Promise<Reply<T>> {
+    const headers: Record<string, string> = {};
+    if (options.token) {
+      headers.authorization = `Bearer ${options.token}`;
+    }
+    if (options.admin) {
+      headers['x-internal-token'] = this.targets.internalToken;
+    }
+    if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
+    const started = performance.now();
+    try {
+      const res = await fetch(url, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const text = await res.text();
+      const body = parse(text);
+      this.recorder.record(endpoint, started, res.status, (body as { error?: { code?: string } } | undefined)?.error?.code);
+      return { status: res.status, body: body as T };
+    } catch (err) {
+      this.recorder.record(endpoint, started, 0, (err as Error).name === 'TimeoutError' ? 'TIMEOUT' : 'TRANSPORT');
+      return { status: 0, body: undefined as T };
+    }
+  }
+
+  createSku(title: string, price: number, stock: number): Promise<Reply<{ id: number }>> {
+    return this.call('POST /admin/skus', 'POST', `${this.targets.inventory}/admin/skus`, { admin: true, body: { title, price, stock } });
+  }
+
+  sku(id: number): Promise<Reply<{ id: number; stock: number; lockedStock: number; available: number }>> {
+    return this.call('GET /admin/skus/:id', 'GET', `${this.targets.inventory}/admin/skus/${id}`, { admin: true });
+  }
+
+  confirmBuyNow(token: string, skuId: number, quantity: number): Promise<Reply<Confirmation>> {
+    return this.call('GET /orders/confirm', 'GET', `${this.targets.order}/orders/confirm?skuId=${skuId}&quantity=${quantity}`, { token });
+  }
+
+  confirmCart(token: string): Promise<Reply<Confirmation>> {
+    return this.call('GET /orders/confirm', 'GET', `${this.targets.order}/orders/confirm`, { token });
+  }
+
+  addToCart(token: string, skuId: number, quantity: number): Promise<Reply> {
+    return this.call('POST /cart/items', 'POST', `${this.targets.cart}/cart/items`, { token, body: { skuId, quantity } });
+  }
+
+  submit(
+    token: string,
+    body: { orderToken: string; addressId: number; items: Array<{ skuId: number; quantity: number }>; expectedTotal: number },
+  ): Promise<Reply<{ orderSn: string }>> {
+    return this.call('POST /orders', 'POST', `${this.targets.order}/orders`, { token, body });
+  }
+
+  order(token: string, orderSn: string): Promise<Reply<{ status: string }>> {
+    return this.call('GET /orders/:orderSn', 'GET', `${this.targets.order}/orders/${orderSn}`, { token });
+  }
+
+  cancel(token: string, orderSn: string): Promise<Reply> {
+    return this.call('POST /orders/:orderSn/cancel', 'POST', `${this.targets.order}/orders/${orderSn}/cancel`, { token });
+  }
+
+  /** POST /payments, the buyer opens the cashier, then presses "pay" in the sandbox. */
+  async pay(token: string, orderSn: string): Promise<boolean> {
+    const created = await this.call<{ payUrl: string }>('POST /payments', 'POST', `${this.targets.payment}/payments`, {
+      token,
+      body: { orderSn },
+    });
+    if (created.status !== 201 && created.status !== 200) {
+      return false;
+    }
+    const cashier = await this.call('GET cashier', 'GET', created.body.payUrl);
+    if (cashier.status !== 200 && cashier.status !== 0) {
+      return false;
+    }
+    const paid = await this.call('POST /sandbox/trades/:sn/pay', 'POST', `${this.targets.sandbox}/sandbox/trades/${orderSn}/pay`);
+    return paid.status === 200;
+  }
+}
+
+function parse(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return text;
+  }
+}
