@@ -1,7 +1,7 @@
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LoadReport, runLoad, ScenarioName } from '../../tools/load/src';
+import { LoadReport, RunConfig, runLoad, ScenarioName } from '../../tools/load/src';
 import { cliEnv, ProcessSystem, ROOT, runNode, startProcessSystem } from './support/processes';
 import { consistent } from './support/shop';
 
@@ -19,7 +19,10 @@ describe('load tool scenarios (small, correctness only)', () => {
   afterAll(() => sys.stop(), 60000);
   afterEach(() => consistent(sys), 60000);
 
-  const run = (scenario: ScenarioName, o: { users: number; stock: number; skus?: number; copies?: number }): Promise<LoadReport> =>
+  const run = (
+    scenario: ScenarioName,
+    o: { users: number; stock: number; skus?: number; copies?: number; actions?: Partial<RunConfig['actions']> },
+  ): Promise<LoadReport> =>
     runLoad({
       scenario,
       users: o.users,
@@ -29,7 +32,7 @@ describe('load tool scenarios (small, correctness only)', () => {
       copies: o.copies ?? 1,
       load: { kind: 'closed', concurrency: 16 },
       seed: 7,
-      payShare: 0.5,
+      actions: { payShare: 0.5, lateShare: 0, timeoutShare: 0, notifyCopies: 0, ...o.actions },
       settleTimeoutMs: 60000,
       targets: { ...sys.url, sandbox: sys.sandboxUrl, internalToken: String(sys.env.INTERNAL_TOKEN) },
       check: {
@@ -66,6 +69,21 @@ describe('load tool scenarios (small, correctness only)', () => {
     for (const s of r.settlement.skus) {
       expect(s.granted).toBeLessThanOrEqual(3);
     }
+  }, 120000);
+
+  it('notify-storm: every notification delivered 8 extra times at once — each payment applied once', async () => {
+    const r = await run('notify-storm', { users: 15, stock: 15, actions: { payShare: 1, notifyCopies: 8 } });
+    expect(r.verdict).toEqual({ ok: true, problems: [] });
+    expect(r.settlement.paid).toBe(15);
+    expect(r.settlement.skus[0]).toMatchObject({ stock: 0, lockedStock: 0, paidUnits: 15 });
+  }, 120000);
+
+  it('mixed: baskets, duplicate submits, payments, cancels and late payments at once — late payments refunded, shelf exact', async () => {
+    const r = await run('mixed', { users: 30, stock: 4, skus: 4, copies: 2, actions: { payShare: 0.4, lateShare: 0.3, notifyCopies: 2 } });
+    expect(r.verdict).toEqual({ ok: true, problems: [] });
+    expect(r.settlement.latePayments).toBeGreaterThan(0);
+    expect(r.settlement.refunded).toBe(r.settlement.latePayments);
+    expect(r.orders.duplicatesAccepted).toBe(0);
   }, 120000);
 
   it('flash-sale through the CLI: exit 0, the JSON report and the readable table', async () => {

@@ -102,21 +102,40 @@ export class Storefront {
     return this.call('POST /orders/:orderSn/cancel', 'POST', `${this.targets.order}/orders/${orderSn}/cancel`, { token });
   }
 
-  /** POST /payments, the buyer opens the cashier, then presses "pay" in the sandbox. */
-  async pay(token: string, orderSn: string): Promise<boolean> {
-    const created = await this.call<{ payUrl: string }>('POST /payments', 'POST', `${this.targets.payment}/payments`, {
-      token,
-      body: { orderSn },
-    });
+  /** POST /payments, then the buyer opens the cashier (which makes the trade exist at Alipay). */
+  async openCashier(token: string, orderSn: string): Promise<boolean> {
+    const url = `${this.targets.payment}/payments`;
+    const created = await this.call<{ payUrl: string }>('POST /payments', 'POST', url, { token, body: { orderSn } });
     if (created.status !== 201 && created.status !== 200) {
       return false;
     }
-    const cashier = await this.call('GET cashier', 'GET', created.body.payUrl);
-    if (cashier.status !== 200 && cashier.status !== 0) {
-      return false;
+    return (await this.call('GET cashier', 'GET', created.body.payUrl)).status === 200;
+  }
+
+  /** The buyer presses "pay" in the sandbox; `force` pays even a closed trade (a payment crossing our close). */
+  async buyerPays(orderSn: string, force = false): Promise<boolean> {
+    const url = `${this.targets.sandbox}/sandbox/trades/${orderSn}/pay`;
+    return (await this.call('POST /sandbox/trades/:sn/pay', 'POST', url, force ? { body: { force: true } } : {})).status === 200;
+  }
+
+  async pay(token: string, orderSn: string): Promise<boolean> {
+    return (await this.openCashier(token, orderSn)) && this.buyerPays(orderSn);
+  }
+
+  payment(token: string, orderSn: string): Promise<Reply<{ status: string }>> {
+    return this.call('GET /payments/:orderSn', 'GET', `${this.targets.payment}/payments/${orderSn}`, { token });
+  }
+
+  /** Sandbox fault injection: each notification delivered `duplicate` extra times at once (0 clears). */
+  async notificationCopies(duplicate: number): Promise<void> {
+    const url = `${this.targets.sandbox}/sandbox/faults`;
+    const res =
+      duplicate > 0
+        ? await this.call('POST /sandbox/faults', 'POST', url, { body: { duplicate } })
+        : await this.call('DELETE /sandbox/faults', 'DELETE', url);
+    if (res.status !== 200) {
+      throw new Error(`the sandbox refused the fault settings: ${res.status}`);
     }
-    const paid = await this.call('POST /sandbox/trades/:sn/pay', 'POST', `${this.targets.sandbox}/sandbox/trades/${orderSn}/pay`);
-    return paid.status === 200;
   }
 }
 

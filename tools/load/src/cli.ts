@@ -9,7 +9,8 @@ import { SCENARIOS, ScenarioName } from './scenarios';
 import { formatTable } from './table';
 
 const USAGE = `usage: npm run load -- <${SCENARIOS.join('|')}> [--users N] [--count N] [--concurrency C | --rate R/s]
-       [--stock N] [--skus N] [--copies K] [--pay-share 0..1] [--seed S] [--json FILE] [--no-check] [--settle-timeout S]
+       [--stock N] [--skus N] [--copies K] [--pay-share 0..1] [--late-share 0..1] [--timeout-share 0..1]
+       [--notify-copies K] [--seed S] [--json FILE] [--no-check] [--settle-timeout S]
 Targets come from the environment as for npm start (USER_SERVICE_URL …, SANDBOX_PUBLIC_URL, INTERNAL_TOKEN, *_DATABASE_URL).`;
 
 async function main(): Promise<number> {
@@ -22,8 +23,11 @@ async function main(): Promise<number> {
       rate: { type: 'string' },
       stock: { type: 'string' },
       skus: { type: 'string', default: '10' },
-      copies: { type: 'string', default: '5' },
-      'pay-share': { type: 'string', default: '0.5' },
+      copies: { type: 'string' },
+      'pay-share': { type: 'string' },
+      'late-share': { type: 'string' },
+      'timeout-share': { type: 'string', default: '0' },
+      'notify-copies': { type: 'string' },
       seed: { type: 'string', default: '1' },
       json: { type: 'string' },
       'no-check': { type: 'boolean', default: false },
@@ -41,7 +45,15 @@ async function main(): Promise<number> {
   const load: Load = values.rate
     ? { kind: 'open', ratePerSecond: Number(values.rate), maxInFlight: 1024 }
     : { kind: 'closed', concurrency: int(values.concurrency, 'concurrency') };
-  const defaultStock = scenario === 'flash-sale' ? count : scenario === 'multi-sku' ? 5 : 20;
+  const defaultStock =
+    scenario === 'flash-sale' || scenario === 'notify-storm' ? count : scenario === 'multi-sku' || scenario === 'mixed' ? 5 : 20;
+  const storm = scenario === 'notify-storm';
+  const actions = {
+    payShare: share(values['pay-share'] ?? (storm ? '1' : scenario === 'mixed' ? '0.4' : '0.5'), 'pay-share'),
+    lateShare: share(values['late-share'] ?? (scenario === 'mixed' ? '0.2' : '0'), 'late-share'),
+    timeoutShare: share(values['timeout-share'], 'timeout-share'),
+    notifyCopies: int(values['notify-copies'] ?? (storm ? '10' : scenario === 'mixed' ? '3' : '0'), 'notify-copies'),
+  };
   const report = await runLoad({
     scenario,
     users,
@@ -49,8 +61,8 @@ async function main(): Promise<number> {
     load,
     stock: values.stock ? int(values.stock, 'stock') : defaultStock,
     skus: int(values.skus, 'skus'),
-    copies: int(values.copies, 'copies'),
-    payShare: Number(values['pay-share']),
+    copies: int(values.copies ?? (scenario === 'mixed' ? '2' : '5'), 'copies'),
+    actions,
     seed: int(values.seed, 'seed'),
     settleTimeoutMs: int(values['settle-timeout'], 'settle-timeout') * 1000,
     targets: { ...env.serviceUrls, sandbox: env.sandboxUrl, internalToken: env.internalToken },
@@ -72,6 +84,14 @@ async function main(): Promise<number> {
     writeFileSync(values.json, JSON.stringify(report, null, 2));
   }
   return report.verdict.ok ? 0 : 1;
+}
+
+function share(v: string, name: string): number {
+  const n = Number(v);
+  if (!/^\d*\.?\d+$/.test(v) || n > 1) {
+    throw new Error(`--${name} must be a share between 0 and 1, got ${JSON.stringify(v)}`);
+  }
+  return n;
 }
 
 function int(v: string, name: string): number {

@@ -2,14 +2,14 @@ import { checkConsistency, formatReport, Report as CheckReport } from '@shop/con
 import { Storefront, Targets } from './api';
 import { Load } from './runner';
 import { runScenario, ScenarioName, ScenarioOptions } from './scenarios';
-import { settle, Settlement } from './settle';
+import { Actions, settle, Settlement } from './settle';
 import { EndpointStats, Recorder } from './stats';
 import { prepareBuyers } from './users';
 
 export interface RunConfig extends ScenarioOptions {
   scenario: ScenarioName;
   targets: Targets;
-  payShare: number;
+  actions: Actions;
   settleTimeoutMs: number;
   /** Databases etc. for the consistency checker; omitted = the checker is not run. */
   check?: Parameters<typeof checkConsistency>[0];
@@ -18,7 +18,7 @@ export interface RunConfig extends ScenarioOptions {
 
 export interface LoadReport {
   scenario: ScenarioName;
-  config: { users: number; count: number; stock: number; skus: number; load: Load; seed: number; payShare: number; copies: number };
+  config: { users: number; count: number; stock: number; skus: number; load: Load; seed: number; actions: Actions; copies: number };
   startedAt: string;
   submitSeconds: number;
   ordersPerSecond: number;
@@ -48,12 +48,12 @@ export async function runLoad(c: RunConfig): Promise<LoadReport> {
     clearInterval(progress);
   }
   const submitSeconds = (Date.now() - started) / 1000;
-  const settlement = await settle(shop, run, c.payShare, c.seed, c.load, c.settleTimeoutMs);
+  const settlement = await settle(shop, run, c.actions, c.seed, c.load, c.settleTimeoutMs);
   const checker = c.check ? await checkConsistency(c.check) : null;
   const oversold = settlement.skus.reduce((n, s) => n + Math.max(0, s.granted - s.initialStock), 0);
   // One hot SKU, one unit per attempt: every attempt refused while units were left is an unsold unit.
   // (Baskets over several SKUs have no such simple count; multi-sku reports 0.)
-  const unsold = c.scenario === 'multi-sku' ? 0 : Math.max(0, Math.min(run.skus[0].stock, c.count) - settlement.skus[0].granted);
+  const unsold = run.skus.length > 1 ? 0 : Math.max(0, Math.min(run.skus[0].stock, c.count) - settlement.skus[0].granted);
   const report: LoadReport = {
     scenario: c.scenario,
     config: {
@@ -63,7 +63,7 @@ export async function runLoad(c: RunConfig): Promise<LoadReport> {
       skus: c.skus,
       load: c.load,
       seed: c.seed,
-      payShare: c.payShare,
+      actions: c.actions,
       copies: c.copies,
     },
     startedAt: new Date(started).toISOString(),
@@ -98,6 +98,9 @@ export function verdictOf(r: LoadReport): LoadReport['verdict'] {
         `SKU ${s.id}: stock ${s.stock}, locked ${s.lockedStock} after settling; expected ${s.initialStock - s.paidUnits} and 0`,
       );
     }
+  }
+  if (r.settlement.refunded !== r.settlement.latePayments) {
+    problems.push(`${r.settlement.latePayments - r.settlement.refunded} late payments not refunded`);
   }
   if (r.settlement.unsettled.length > 0) {
     problems.push(`${r.settlement.unsettled.length} orders neither PAID nor CANCELLED`);

@@ -2,7 +2,7 @@ import { Buyer } from './users';
 import { Storefront } from './api';
 import { Load, rng, runAll } from './runner';
 
-export const SCENARIOS = ['oversell', 'flash-sale', 'multi-sku', 'duplicate-submit'] as const;
+export const SCENARIOS = ['oversell', 'flash-sale', 'multi-sku', 'duplicate-submit', 'notify-storm', 'mixed'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface ScenarioOptions {
@@ -34,21 +34,24 @@ type Basket = Array<{ skuId: number; quantity: number }>;
 
 /**
  * The race scenarios: many buyers confirm and submit at once against little stock. What each
- * measures is in its basket: one hot SKU (oversell: small stock; flash-sale: stock for everyone),
- * random baskets over overlapping SKUs (multi-sku), or every token submitted several times at once.
+ * measures is in its basket: one hot SKU (oversell: small stock; flash-sale and notify-storm: stock
+ * for everyone), random baskets over overlapping SKUs (multi-sku), every token submitted several
+ * times at once (duplicate-submit), or all of it together (mixed: baskets + duplicate submits; its
+ * settlement adds cancels, late payments and timeouts — see settle.ts).
  */
 export async function runScenario(shop: Storefront, name: ScenarioName, buyers: Buyer[], o: ScenarioOptions): Promise<ScenarioRun> {
-  const skuCount = name === 'multi-sku' ? o.skus : 1;
+  const baskets = name === 'multi-sku' || name === 'mixed';
+  const skuCount = baskets ? o.skus : 1;
   const skus = await createSkus(shop, skuCount, o.stock, o.seed);
   const random = rng(o.seed);
-  const baskets: Basket[] = Array.from({ length: o.count }, () =>
-    name === 'multi-sku' ? randomBasket(skus, random) : [{ skuId: skus[0].id, quantity: 1 }],
+  const chosen: Basket[] = Array.from({ length: o.count }, () =>
+    baskets ? randomBasket(skus, random) : [{ skuId: skus[0].id, quantity: 1 }],
   );
   const run: ScenarioRun = { skus, orders: [], acceptedPerToken: [] };
   await runAll(o.count, o.load, async (i) => {
     const buyer = buyers[i % buyers.length];
-    const copies = name === 'duplicate-submit' ? o.copies : 1;
-    const placed = await attempt(shop, buyer, baskets[i], copies, name === 'multi-sku');
+    const copies = name === 'duplicate-submit' || name === 'mixed' ? o.copies : 1;
+    const placed = await attempt(shop, buyer, chosen[i], copies, baskets);
     if (placed) {
       run.acceptedPerToken.push(placed.accepted);
       run.orders.push(...placed.orders);

@@ -2,9 +2,23 @@ import { Storefront } from './api';
 import { Load, rng, runAll } from './runner';
 import { PlacedOrder, ScenarioRun } from './scenarios';
 
+/** What each placed order's buyer does next (chosen by the seeded RNG). */
+export interface Actions {
+  payShare: number;
+  /** Open the cashier, cancel, then pay anyway (forced): must end CANCELLED with the money REFUNDED. */
+  lateShare: number;
+  /** Open the cashier and walk away: the timeout job cancels it (needs a short ORDER_PAY_TIMEOUT_SECONDS). */
+  timeoutShare: number;
+  /** Notification copies the sandbox sends at once for each delivery (notify-storm). */
+  notifyCopies: number;
+}
+
 export interface Settlement {
   paid: number;
   cancelled: number;
+  /** Late payments (paid after the cancel) that ended REFUNDED. */
+  refunded: number;
+  latePayments: number;
   /** Orders that did not reach PAID or CANCELLED before the deadline. */
   unsettled: string[];
   settleSeconds: number;
@@ -13,40 +27,100 @@ export interface Settlement {
 }
 
 /**
- * Pays a share of the placed orders through the sandbox (as their buyers would) and cancels the
- * rest, then waits until every order is PAID or CANCELLED and every SKU has no stock locked —
- * i.e. until the events have flowed (deducts, releases). Polling with a deadline.
+ * Each placed order's buyer acts — pays through the sandbox, cancels, pays after cancelling (a late
+ * payment), or walks away (the timeout job) — then we wait until every order is PAID or CANCELLED,
+ * every late payment REFUNDED, and every SKU's shelf matches the paid units with nothing locked:
+ * i.e. until the events have flowed. Polling with a deadline.
  */
 export async function settle(
   shop: Storefront,
   run: ScenarioRun,
-  payShare: number,
+  actions: Actions,
   seed: number,
   load: Load,
   timeoutMs: number,
 ): Promise<Settlement> {
   const started = Date.now();
-  const random = rng(seed ^ 0x5eed);
-  const toPay = new Set(run.orders.filter(() => random() < payShare).map((o) => o.orderSn));
-  await runAll(run.orders.length, load, async (i) => {
-    const o = run.orders[i];
-    if (toPay.has(o.orderSn)) {
-      await shop.pay(o.buyer.token, o.orderSn);
-    } else {
-      await shop.cancel(o.buyer.token, o.orderSn);
+  const plan = planActions(run.orders, actions, seed);
+  if (actions.notifyCopies > 0) {
+    await shop.notificationCopies(actions.notifyCopies);
+  }
+  try {
+    await runAll(run.orders.length, load, (i) => act(shop, run.orders[i], plan.get(run.orders[i].orderSn)!));
+  } finally {
+    if (actions.notifyCopies > 0) {
+      await shop.notificationCopies(0);
     }
-  });
+  }
   const deadline = started + timeoutMs;
   const final = await finalStatuses(shop, run.orders, load, deadline);
+  const late = run.orders.filter((o) => plan.get(o.orderSn) === 'late');
+  const refunded = await refundedCount(shop, late, load, deadline);
   const paidOrders = run.orders.filter((o) => final.get(o.orderSn) === 'PAID');
   const skus = await waitForShelf(shop, run, paidOrders, deadline);
   return {
     paid: paidOrders.length,
     cancelled: run.orders.filter((o) => final.get(o.orderSn) === 'CANCELLED').length,
+    refunded,
+    latePayments: late.length,
     unsettled: run.orders.filter((o) => !['PAID', 'CANCELLED'].includes(final.get(o.orderSn) ?? '')).map((o) => o.orderSn),
     settleSeconds: (Date.now() - started) / 1000,
     skus,
   };
+}
+
+type Action = 'pay' | 'cancel' | 'late' | 'timeout';
+
+function planActions(orders: PlacedOrder[], a: Actions, seed: number): Map<string, Action> {
+  const random = rng(seed ^ 0x5eed);
+  return new Map(
+    orders.map((o) => {
+      const x = random();
+      const action: Action =
+        x < a.payShare
+          ? 'pay'
+          : x < a.payShare + a.lateShare
+            ? 'late'
+            : x < a.payShare + a.lateShare + a.timeoutShare
+              ? 'timeout'
+              : 'cancel';
+      return [o.orderSn, action];
+    }),
+  );
+}
+
+async function act(shop: Storefront, o: PlacedOrder, action: Action): Promise<void> {
+  switch (action) {
+    case 'pay':
+      await shop.pay(o.buyer.token, o.orderSn);
+      return;
+    case 'cancel':
+      await shop.cancel(o.buyer.token, o.orderSn);
+      return;
+    case 'late':
+      await shop.openCashier(o.buyer.token, o.orderSn);
+      await shop.cancel(o.buyer.token, o.orderSn);
+      await shop.buyerPays(o.orderSn, true);
+      return;
+    case 'timeout':
+      await shop.openCashier(o.buyer.token, o.orderSn);
+  }
+}
+
+async function refundedCount(shop: Storefront, late: PlacedOrder[], load: Load, deadline: number): Promise<number> {
+  const refunded = new Set<string>();
+  while (refunded.size < late.length && Date.now() < deadline) {
+    const pending = late.filter((o) => !refunded.has(o.orderSn));
+    await runAll(pending.length, load, async (i) => {
+      if ((await shop.payment(pending[i].buyer.token, pending[i].orderSn)).body?.status === 'REFUNDED') {
+        refunded.add(pending[i].orderSn);
+      }
+    });
+    if (refunded.size < late.length) {
+      await new Promise((r) => setTimeout(r, 250)); // poll interval, bounded by the deadline
+    }
+  }
+  return refunded.size;
 }
 
 async function finalStatuses(shop: Storefront, orders: PlacedOrder[], load: Load, deadline: number): Promise<Map<string, string>> {

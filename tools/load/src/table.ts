@@ -5,7 +5,7 @@ export function formatTable(r: LoadReport): string {
   const load =
     r.config.load.kind === 'closed' ? `closed loop, ${r.config.load.concurrency} in flight` : `open loop, ${r.config.load.ratePerSecond}/s`;
   const lines = [
-    `scenario ${r.scenario}: ${r.config.users} users, ${r.config.count} attempts, stock ${r.config.stock}${r.scenario === 'multi-sku' ? ` × ${r.config.skus} SKUs` : ''}, ${load}, seed ${r.config.seed}`,
+    `scenario ${r.scenario}: ${r.config.users} users, ${r.config.count} attempts, stock ${r.config.stock}${r.settlement.skus.length > 1 ? ` × ${r.settlement.skus.length} SKUs` : ''}, ${load}, seed ${r.config.seed}`,
     `orders placed ${r.orders.placed} in ${r.submitSeconds.toFixed(1)} s (${r.ordersPerSecond}/s); ${r.requestsPerSecond} requests/s overall`,
     '',
     table(
@@ -20,7 +20,7 @@ export function formatTable(r: LoadReport): string {
       r.settlement.skus.map((s) => [s.id, s.initialStock, s.granted, s.paidUnits, s.stock, s.lockedStock]),
     ),
     '',
-    `paid ${r.settlement.paid}, cancelled ${r.settlement.cancelled}, unsettled ${r.settlement.unsettled.length}; settled in ${r.settlement.settleSeconds.toFixed(1)} s`,
+    `paid ${r.settlement.paid}, cancelled ${r.settlement.cancelled} (late payments ${r.settlement.latePayments}, refunded ${r.settlement.refunded}), unsettled ${r.settlement.unsettled.length}; settled in ${r.settlement.settleSeconds.toFixed(1)} s`,
     `oversold units: ${r.oversoldUnits}; unsold units: ${r.unsoldUnits}; tokens with more than one order: ${r.orders.duplicatesAccepted}`,
     r.checker ? `consistency checker: ${r.checker.text.trim()}` : 'consistency checker: not run',
     r.verdict.ok ? 'VERDICT: OK' : `VERDICT: FAILED — ${r.verdict.problems.join('; ')}`,

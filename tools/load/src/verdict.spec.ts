@@ -22,7 +22,7 @@ describe('load verdict', () => {
     expect(verdictOf(base())).toEqual({ ok: true, problems: [] });
   });
 
-  it('fails on oversold units, duplicate orders, a shelf that disagrees, unsettled orders, 5xx and checker violations', () => {
+  it('fails on oversold units, duplicate orders, a shelf that disagrees, unrefunded late payments, unsettled orders, 5xx and checker violations', () => {
     const v = verdictOf(
       base({
         oversoldUnits: 2,
@@ -31,6 +31,8 @@ describe('load verdict', () => {
         settlement: {
           paid: 4,
           cancelled: 6,
+          refunded: 0,
+          latePayments: 1,
           unsettled: ['42'],
           settleSeconds: 1,
           skus: [{ id: 1, initialStock: 10, granted: 12, paidUnits: 4, stock: 5, lockedStock: 1 }],
@@ -43,6 +45,7 @@ describe('load verdict', () => {
       '2 units oversold',
       '1 tokens yielded more than one order',
       'SKU 1: stock 5, locked 1 after settling; expected 6 and 0',
+      '1 late payments not refunded',
       '1 orders neither PAID nor CANCELLED',
       '3 × POST /orders 500 INTERNAL',
       '1 × POST /orders 0 TIMEOUT',
