@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { LoadReport, RunConfig, runLoad, ScenarioName } from '../../tools/load/src';
 import { cliEnv, ProcessSystem, ROOT, runNode, startProcessSystem } from './support/processes';
 import { consistent } from './support/shop';
+import { renderInChromium } from './support/browser';
 
 /**
  * The load tool's scenarios in a small configuration, against the real processes (SPEC §12): CI
@@ -87,19 +88,32 @@ describe('load tool scenarios (small, correctness only)', () => {
   }, 120000);
 
   it('flash-sale through the CLI: exit 0, the JSON report and the readable table', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'load-'));
+    // LOAD_REPORT_DIR keeps the report, its JSON and the screenshot for a person to look at.
+    const keep = process.env.LOAD_REPORT_DIR;
+    const dir = keep ?? mkdtempSync(join(tmpdir(), 'load-'));
     try {
       const json = join(dir, 'report.json');
+      const html = join(dir, 'report.html');
       const cli = join(ROOT, 'tools/load/dist/cli.js');
-      const res = await runNode(cli, ['flash-sale', '--users', '30', '--concurrency', '16', '--json', json], cliEnv(sys), 120000);
+      const args = ['flash-sale', '--users', '30', '--concurrency', '16', '--json', json, '--html', html];
+      const res = await runNode(cli, args, cliEnv(sys), 120000);
       expect(res.stdout).toContain('VERDICT: OK');
       expect(res.code).toBe(0);
       const report = JSON.parse(readFileSync(json, 'utf8')) as LoadReport;
       expect(report.orders.placed).toBe(30);
       expect(report.endpoints['POST /orders'].count).toBe(30);
       expect(report.endpoints['POST /orders'].p99Ms).toBeGreaterThan(0);
+      // The HTML report renders in a real browser: verdict, three charts, tables; and a screenshot.
+      const page = await renderInChromium(html, join(dir, 'report.png'));
+      expect(page.verdict).toBe('OK');
+      expect(page.charts).toBe(3);
+      expect(page.tableRows).toBeGreaterThan(10);
+      expect(page.png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      expect(page.png.length).toBeGreaterThan(10000);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   }, 150000);
 });

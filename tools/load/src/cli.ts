@@ -7,10 +7,11 @@ import { Load } from './runner';
 import { runLoad } from './run';
 import { SCENARIOS, ScenarioName } from './scenarios';
 import { formatTable } from './table';
+import { renderHtml } from './html';
 
 const USAGE = `usage: npm run load -- <${SCENARIOS.join('|')}> [--users N] [--count N] [--concurrency C | --rate R/s]
        [--stock N] [--skus N] [--copies K] [--pay-share 0..1] [--late-share 0..1] [--timeout-share 0..1]
-       [--notify-copies K] [--seed S] [--json FILE] [--no-check] [--settle-timeout S]
+       [--notify-copies K] [--seed S] [--json FILE] [--html FILE] [--no-check] [--settle-timeout S]
 Targets come from the environment as for npm start (USER_SERVICE_URL …, SANDBOX_PUBLIC_URL, INTERNAL_TOKEN, *_DATABASE_URL).`;
 
 async function main(): Promise<number> {
@@ -30,6 +31,7 @@ async function main(): Promise<number> {
       'notify-copies': { type: 'string' },
       seed: { type: 'string', default: '1' },
       json: { type: 'string' },
+      html: { type: 'string' },
       'no-check': { type: 'boolean', default: false },
       'settle-timeout': { type: 'string', default: '120' },
     },
@@ -82,6 +84,9 @@ async function main(): Promise<number> {
   console.log(formatTable(report));
   if (values.json) {
     writeFileSync(values.json, JSON.stringify(report, null, 2));
+  }
+  if (values.html) {
+    writeFileSync(values.html, renderHtml(report));
   }
   return report.verdict.ok ? 0 : 1;
 }

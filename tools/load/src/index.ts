@@ -3,3 +3,4 @@ export { runLoad, type LoadReport, type RunConfig } from './run';
 export { formatTable } from './table';
 export { SCENARIOS, type ScenarioName } from './scenarios';
 export type { Targets } from './api';
+export { renderHtml } from './html';

@@ -50,6 +50,7 @@ export async function runLoad(c: RunConfig): Promise<LoadReport> {
   const submitSeconds = (Date.now() - started) / 1000;
   const settlement = await settle(shop, run, c.actions, c.seed, c.load, c.settleTimeoutMs);
   const checker = c.check ? await checkConsistency(c.check) : null;
+  recorder.closeSecond();
   const oversold = settlement.skus.reduce((n, s) => n + Math.max(0, s.granted - s.initialStock), 0);
   // One hot SKU, one unit per attempt: every attempt refused while units were left is an unsold unit.
   // (Baskets over several SKUs have no such simple count; multi-sku reports 0.)

@@ -19,8 +19,9 @@ export class Recorder {
   private readonly latency = new Map<string, hdr.Histogram>();
   private readonly recent = histogram();
   readonly outcomes = new Map<string, number>();
-  /** Per second since start: requests done, 5xx/transport errors. */
-  readonly timeline: Array<{ second: number; requests: number; errors: number }> = [];
+  /** Per second since start: requests done, 5xx/transport errors, p99 of that second. */
+  readonly timeline: Array<{ second: number; requests: number; errors: number; p99Ms: number }> = [];
+  private readonly thisSecond = histogram();
   readonly startedAt = Date.now();
   requests = 0;
   errors = 0;
@@ -40,11 +41,24 @@ export class Recorder {
     const failed = status === 0 || status >= 500;
     this.errors += failed ? 1 : 0;
     const second = Math.floor((Date.now() - this.startedAt) / 1000);
-    while (this.timeline.length <= second) {
-      this.timeline.push({ second: this.timeline.length, requests: 0, errors: 0 });
+    if (second >= this.timeline.length) {
+      this.closeSecond();
+      while (this.timeline.length <= second) {
+        this.timeline.push({ second: this.timeline.length, requests: 0, errors: 0, p99Ms: 0 });
+      }
     }
+    this.thisSecond.recordValue(micros);
     this.timeline[second].requests++;
     this.timeline[second].errors += failed ? 1 : 0;
+  }
+
+  /** Writes the current second's p99 into the timeline (also called once at the end of a run). */
+  closeSecond(): void {
+    const last = this.timeline[this.timeline.length - 1];
+    if (last && this.thisSecond.totalCount > 0) {
+      last.p99Ms = Math.round(this.thisSecond.getValueAtPercentile(99) / 10) / 100;
+    }
+    this.thisSecond.reset();
   }
 
   /** p99 of the requests since the last call (for the live progress line), then starts over. */
