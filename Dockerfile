@@ -14,6 +14,7 @@ COPY services/payment/package.json /services/payment/
 COPY tools/alipay-sandbox/package.json /tools/alipay-sandbox/
 COPY tools/consistency/package.json /tools/consistency/
 COPY tools/load/package.json /tools/load/
+COPY tools/bench/package.json /tools/bench/
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
