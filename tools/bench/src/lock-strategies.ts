@@ -10,7 +10,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { parseBenchArgs, UsageError, USAGE, type BenchArgs } from './args';
 import { runLevel, type LevelResult } from './bench';
-import { loadBenchEnv } from './env';
+import { loadEnv } from '@shop/consistency';
 import { pgbenchVersion } from './pgbench';
 import { findOversellers, findUnprovenLevels, formatFooter, formatHeader, formatLevel, type MachineInfo, type RunReport } from './report';
 import { createSchema, createScratchDb, type ScratchDb } from './scratch-db';
@@ -38,8 +38,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const env = await loadBenchEnv();
-  const db = await createScratchDb(env.serverUrl);
+  // The tools' one environment loader (tools/ops/env.mjs); the scratch database goes beside inventory's.
+  const env = await loadEnv();
+  const db = await createScratchDb(env.inventoryDatabaseUrl);
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: 1 });
   const cleanUp = async (): Promise<void> => {
     await cleanRedis(redis, db.name).catch(() => undefined);
