@@ -5,5 +5,8 @@ import { CartRepository } from './cart.repository';
 import { CartService } from './cart.service';
 import { OrderCreatedConsumer } from './order-created.consumer';
 
-@Module({ controllers: [CartController, InternalCartController], providers: [CartService, CartRepository, InventoryClient, OrderCreatedConsumer] })
+@Module({
+  controllers: [CartController, InternalCartController],
+  providers: [CartService, CartRepository, InventoryClient, OrderCreatedConsumer],
+})
 export class CartModule {}

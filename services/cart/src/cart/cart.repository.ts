@@ -24,6 +24,7 @@ if raw then
   local total = item.quantity + qty
   if total > tonumber(ARGV[3]) then return 'QUANTITY_LIMIT' end
   item.quantity = total
+  item.incrementedAt = ARGV[5]
   redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(item))
 else
   if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return 'TOO_MANY_ITEMS' end
@@ -36,29 +37,46 @@ const UPDATE = `
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 'NOT_FOUND' end
 local item = cjson.decode(raw)
-if ARGV[2] ~= '' then item.quantity = tonumber(ARGV[2]) end
+if ARGV[2] ~= '' then
+  item.quantity = tonumber(ARGV[2])
+  item.setAt = ARGV[4]
+end
 if ARGV[3] ~= '' then item.checked = (ARGV[3] == '1') end
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(item))
 return 'OK'
 `;
 
 /**
- * OrderCreated → remove the ordered SKUs, exactly once per event: the inbox marker and the
- * deletion are one script, so a redelivered event finds the marker and deletes nothing — not even
- * an item the buyer has put back in the cart since. An item added AFTER the order was placed
- * (addedAt later than the event) stays even on the first delivery: the buyer wants it again.
- * KEYS[1] cart, KEYS[2] inbox marker; ARGV[1] marker TTL (s), ARGV[2] order time, ARGV[3..] skuIds.
+ * OrderCreated → take the ordered SKUs out of the cart, exactly once per event: the inbox marker
+ * and the change are one script, so a redelivered event finds the marker and changes nothing — not
+ * even an item the buyer has put back since. What the buyer did AFTER the order was placed (the
+ * event's time) is kept even on the first delivery:
+ *   - the item was added after the order            → it stays;
+ *   - its quantity was set after the order          → it stays as set;
+ *   - units were added to it after the order        → only the ordered units leave;
+ *   - otherwise                                     → the item leaves.
+ * KEYS[1] cart, KEYS[2] inbox marker; ARGV[1] marker TTL (s), ARGV[2] order time, then skuId, quantity pairs.
  */
 const REMOVE_ORDERED_ONCE = `
 if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) == false then return -1 end
-local removed = 0
-for i = 3, #ARGV do
+local at = ARGV[2]
+local changed = 0
+for i = 3, #ARGV, 2 do
   local raw = redis.call('HGET', KEYS[1], ARGV[i])
-  if raw and cjson.decode(raw).addedAt <= ARGV[2] then
-    removed = removed + redis.call('HDEL', KEYS[1], ARGV[i])
+  if raw then
+    local item = cjson.decode(raw)
+    if item.addedAt > at or (item.setAt and item.setAt > at) then
+      -- the buyer's own later choice: keep it
+    elseif item.incrementedAt and item.incrementedAt > at then
+      item.quantity = item.quantity - tonumber(ARGV[i + 1])
+      if item.quantity > 0 then redis.call('HSET', KEYS[1], ARGV[i], cjson.encode(item)) else redis.call('HDEL', KEYS[1], ARGV[i]) end
+      changed = changed + 1
+    else
+      changed = changed + redis.call('HDEL', KEYS[1], ARGV[i])
+    end
   end
 end
-return removed
+return changed
 `;
 
 /** Longer than Kafka keeps an event (7 days), so no redelivery outlives its marker. */
@@ -96,15 +114,30 @@ export class CartRepository {
 
   async update(userId: number, skuId: number, change: { quantity?: number; checked?: boolean }): Promise<boolean> {
     const checked = change.checked === undefined ? '' : change.checked ? '1' : '0';
-    const result = await this.redis.eval(UPDATE, 1, this.key(userId), skuId, change.quantity ?? '', checked);
+    const result = await this.redis.eval(UPDATE, 1, this.key(userId), skuId, change.quantity ?? '', checked, new Date().toISOString());
     return result === 'OK';
   }
 
-  /** null = this consumer had handled the event already (nothing changed); else how many items left the cart. */
-  async removeOrderedOnce(consumer: string, eventId: string, userId: number, orderedAt: string, skuIds: number[]): Promise<number | null> {
+  /** null = this consumer had handled the event already (nothing changed); else how many cart items changed. */
+  async removeOrderedOnce(
+    consumer: string,
+    eventId: string,
+    userId: number,
+    orderedAt: string,
+    lines: Array<{ skuId: number; quantity: number }>,
+  ): Promise<number | null> {
     const inbox = `inbox:${consumer}:${eventId}`;
-    const removed = (await this.redis.eval(REMOVE_ORDERED_ONCE, 2, this.key(userId), inbox, INBOX_TTL_SECONDS, orderedAt, ...skuIds)) as number;
-    return removed < 0 ? null : removed;
+    const pairs = lines.flatMap((l) => [l.skuId, l.quantity]);
+    const changed = (await this.redis.eval(
+      REMOVE_ORDERED_ONCE,
+      2,
+      this.key(userId),
+      inbox,
+      INBOX_TTL_SECONDS,
+      orderedAt,
+      ...pairs,
+    )) as number;
+    return changed < 0 ? null : changed;
   }
 
   async remove(userId: number, skuIds: number[]): Promise<number> {

@@ -36,8 +36,8 @@ export class OrderCreatedConsumer implements OnApplicationBootstrap, OnModuleDes
 
   async onOrderCreated(event: DomainEvent<'OrderCreated'>): Promise<HandlerOutcome> {
     const { userId, items } = event.payload;
-    const skuIds = items.map((i) => i.skuId);
-    const removed = await this.carts.removeOrderedOnce(CONSUMER, event.eventId, userId, event.occurredAt, skuIds);
+    const lines = items.map(({ skuId, quantity }) => ({ skuId, quantity }));
+    const removed = await this.carts.removeOrderedOnce(CONSUMER, event.eventId, userId, event.occurredAt, lines);
     return removed === null ? 'DUPLICATE' : 'APPLIED';
   }
 }
