@@ -4,3 +4,7 @@ export { formatTable } from './table';
 export { SCENARIOS, type ScenarioName } from './scenarios';
 export type { Targets } from './api';
 export { renderHtml } from './html';
+export { Storefront } from './api';
+export { prepareBuyers, type Buyer } from './users';
+export { Recorder } from './stats';
+export { runAll } from './runner';
