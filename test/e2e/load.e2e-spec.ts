@@ -47,7 +47,7 @@ describe('load tool scenarios (small, correctness only)', () => {
   it('oversell: 40 buyers race for 10 units — exactly 10 orders, the rest INSUFFICIENT_STOCK, nothing oversold or unsold', async () => {
     const r = await run('oversell', { users: 40, stock: 10 });
     expect(r.verdict).toEqual({ ok: true, problems: [] });
-    expect(r.orders.placed).toBe(10);
+    expect(r.orders).toEqual({ attempted: 40, placed: 10, duplicatesAccepted: 0 });
     expect(r.outcomes['POST /orders 409 INVENTORY.INSUFFICIENT_STOCK']).toBe(30);
     expect(r.oversoldUnits).toBe(0);
     expect(r.unsoldUnits).toBe(0);

@@ -9,7 +9,7 @@ import { SCENARIOS, ScenarioName } from './scenarios';
 import { formatTable } from './table';
 import { renderHtml } from './html';
 
-const USAGE = `usage: npm run load -- <${SCENARIOS.join('|')}> [--users N] [--count N] [--concurrency C | --rate R/s]
+const USAGE = `usage: npm run load -- <${SCENARIOS.join('|')}> [--users N] [--count N | --duration S] [--concurrency C | --rate R/s]
        [--stock N] [--skus N] [--copies K] [--pay-share 0..1] [--late-share 0..1] [--timeout-share 0..1]
        [--notify-copies K] [--seed S] [--json FILE] [--html FILE] [--no-check] [--settle-timeout S]
 Targets come from the environment as for npm start (USER_SERVICE_URL …, SANDBOX_PUBLIC_URL, INTERNAL_TOKEN, *_DATABASE_URL).`;
@@ -20,6 +20,7 @@ async function main(): Promise<number> {
     options: {
       users: { type: 'string', default: '200' },
       count: { type: 'string' },
+      duration: { type: 'string' },
       concurrency: { type: 'string', default: '64' },
       rate: { type: 'string' },
       stock: { type: 'string' },
@@ -43,7 +44,9 @@ async function main(): Promise<number> {
   }
   const env = await loadEnv();
   const users = int(values.users, 'users');
-  const count = values.count ? int(values.count, 'count') : users;
+  const durationMs = values.duration ? int(values.duration, 'duration') * 1000 : undefined;
+  // A timed run has no natural count: the cap only bounds it (attempts stop at the deadline).
+  const count = values.count ? int(values.count, 'count') : durationMs !== undefined ? 1_000_000 : users;
   const load: Load = values.rate
     ? { kind: 'open', ratePerSecond: Number(values.rate), maxInFlight: 1024 }
     : { kind: 'closed', concurrency: int(values.concurrency, 'concurrency') };
@@ -61,6 +64,7 @@ async function main(): Promise<number> {
     users,
     count,
     load,
+    durationMs,
     stock: values.stock ? int(values.stock, 'stock') : defaultStock,
     skus: int(values.skus, 'skus'),
     copies: int(values.copies ?? (scenario === 'mixed' ? '2' : '5'), 'copies'),

@@ -34,7 +34,7 @@ td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:f
 .ok{color:#2f855a}.bad{color:#c53030}figure{margin:0 0 16px}svg{background:#fafafa;border:1px solid #ddd}</style></head>
 <body>
 <h1>${esc(r.scenario)} <span id="verdict" class="${r.verdict.ok ? 'ok' : 'bad'}">${esc(verdict)}</span></h1>
-<p>${r.config.users} users, ${r.config.count} attempts, started ${esc(r.startedAt)}; ${r.orders.placed} orders in ${r.submitSeconds.toFixed(1)} s
+<p>${r.config.users} users, ${r.orders.attempted} attempts, started ${esc(r.startedAt)}; ${r.orders.placed} orders in ${r.submitSeconds.toFixed(1)} s
 (${r.ordersPerSecond}/s); oversold units <b>${r.oversoldUnits}</b>, unsold units ${r.unsoldUnits}; settled in ${r.settlement.settleSeconds.toFixed(1)} s.</p>
 <p>Consistency checker: ${esc(r.checker ? r.checker.text.trim() : 'not run')}</p>
 ${charts}

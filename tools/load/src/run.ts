@@ -26,7 +26,7 @@ export interface LoadReport {
   outcomes: Record<string, number>;
   endpoints: Record<string, EndpointStats>;
   timeline: Recorder['timeline'];
-  orders: { placed: number; duplicatesAccepted: number };
+  orders: { attempted: number; placed: number; duplicatesAccepted: number };
   settlement: Settlement;
   oversoldUnits: number;
   /** Units still on the shelf that a refused buyer had asked for (0 = nobody was refused while stock was there). */
@@ -54,7 +54,7 @@ export async function runLoad(c: RunConfig): Promise<LoadReport> {
   const oversold = settlement.skus.reduce((n, s) => n + Math.max(0, s.granted - s.initialStock), 0);
   // One hot SKU, one unit per attempt: every attempt refused while units were left is an unsold unit.
   // (Baskets over several SKUs have no such simple count; multi-sku reports 0.)
-  const unsold = run.skus.length > 1 ? 0 : Math.max(0, Math.min(run.skus[0].stock, c.count) - settlement.skus[0].granted);
+  const unsold = run.skus.length > 1 ? 0 : Math.max(0, Math.min(run.skus[0].stock, run.attempted) - settlement.skus[0].granted);
   const report: LoadReport = {
     scenario: c.scenario,
     config: {
@@ -74,7 +74,7 @@ export async function runLoad(c: RunConfig): Promise<LoadReport> {
     outcomes: recorder.outcomeTable(),
     endpoints: recorder.endpoints(),
     timeline: recorder.timeline,
-    orders: { placed: run.orders.length, duplicatesAccepted: run.acceptedPerToken.filter((n) => n > 1).length },
+    orders: { attempted: run.attempted, placed: run.orders.length, duplicatesAccepted: run.acceptedPerToken.filter((n) => n > 1).length },
     settlement,
     oversoldUnits: oversold,
     unsoldUnits: unsold,

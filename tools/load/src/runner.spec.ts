@@ -34,6 +34,14 @@ describe('load runner', () => {
     expect(t.peak()).toBe(3);
   });
 
+  it('a stop condition ends a timed run: no task starts once it holds, closed or open loop', async () => {
+    for (const load of [{ kind: 'closed', concurrency: 2 } as const, { kind: 'open', ratePerSecond: 1000, maxInFlight: 10 } as const]) {
+      const t = track();
+      await runAll(1_000_000, load, t.task, () => t.started.length >= 4);
+      expect(t.started).toHaveLength(4);
+    }
+  });
+
   it('the seeded generator repeats itself', () => {
     const a = rng(42);
     const b = rng(42);

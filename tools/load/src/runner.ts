@@ -3,11 +3,17 @@
  * queueing, because slow answers slow the offered load down with them). */
 export type Load = { kind: 'closed'; concurrency: number } | { kind: 'open'; ratePerSecond: number; maxInFlight: number };
 
-export async function runAll(count: number, load: Load, task: (i: number) => Promise<void>): Promise<void> {
+/** Runs task(0..count-1) under `load`; `stop` (checked before each start) ends a timed run early. */
+export async function runAll(
+  count: number,
+  load: Load,
+  task: (i: number) => Promise<void>,
+  stop: () => boolean = () => false,
+): Promise<void> {
   if (load.kind === 'closed') {
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < count) {
+      while (next < count && !stop()) {
         await task(next++);
       }
     };
@@ -16,7 +22,7 @@ export async function runAll(count: number, load: Load, task: (i: number) => Pro
   }
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < count && !stop(); i++) {
     const due = started + (i * 1000) / load.ratePerSecond;
     const wait = due - performance.now();
     if (wait > 0) {

@@ -7,8 +7,10 @@ export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface ScenarioOptions {
   users: number;
-  /** Order attempts in all (default: one per user). */
+  /** Order attempts in all (default: one per user); with `durationMs`, the most there may be. */
   count: number;
+  /** Stop starting new attempts after this long (a timed run instead of a counted one). */
+  durationMs?: number;
   stock: number;
   skus: number;
   load: Load;
@@ -28,6 +30,8 @@ export interface ScenarioRun {
   orders: PlacedOrder[];
   /** Per token: how many of its submits were accepted (duplicate-submit must be exactly 1 each). */
   acceptedPerToken: number[];
+  /** Attempts actually made (a timed run stops before `count`). */
+  attempted: number;
 }
 
 type Basket = Array<{ skuId: number; quantity: number }>;
@@ -43,20 +47,27 @@ export async function runScenario(shop: Storefront, name: ScenarioName, buyers: 
   const baskets = name === 'multi-sku' || name === 'mixed';
   const skuCount = baskets ? o.skus : 1;
   const skus = await createSkus(shop, skuCount, o.stock, o.seed);
-  const random = rng(o.seed);
-  const chosen: Basket[] = Array.from({ length: o.count }, () =>
-    baskets ? randomBasket(skus, random) : [{ skuId: skus[0].id, quantity: 1 }],
+  // Attempt i's basket depends on the seed and i only, so a run repeats whatever the interleaving.
+  const basketFor = (i: number): Basket =>
+    baskets ? randomBasket(skus, rng(o.seed * 1_000_003 + i)) : [{ skuId: skus[0].id, quantity: 1 }];
+  const run: ScenarioRun = { skus, orders: [], acceptedPerToken: [], attempted: 0 };
+  const deadline = o.durationMs === undefined ? Infinity : performance.now() + o.durationMs;
+  const overdue = (): boolean => performance.now() >= deadline;
+  await runAll(
+    o.count,
+    o.load,
+    async (i) => {
+      run.attempted++;
+      const buyer = buyers[i % buyers.length];
+      const copies = name === 'duplicate-submit' || name === 'mixed' ? o.copies : 1;
+      const placed = await attempt(shop, buyer, basketFor(i), copies, baskets);
+      if (placed) {
+        run.acceptedPerToken.push(placed.accepted);
+        run.orders.push(...placed.orders);
+      }
+    },
+    overdue,
   );
-  const run: ScenarioRun = { skus, orders: [], acceptedPerToken: [] };
-  await runAll(o.count, o.load, async (i) => {
-    const buyer = buyers[i % buyers.length];
-    const copies = name === 'duplicate-submit' || name === 'mixed' ? o.copies : 1;
-    const placed = await attempt(shop, buyer, chosen[i], copies, baskets);
-    if (placed) {
-      run.acceptedPerToken.push(placed.accepted);
-      run.orders.push(...placed.orders);
-    }
-  });
   return run;
 }
 

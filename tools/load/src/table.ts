@@ -5,7 +5,7 @@ export function formatTable(r: LoadReport): string {
   const load =
     r.config.load.kind === 'closed' ? `closed loop, ${r.config.load.concurrency} in flight` : `open loop, ${r.config.load.ratePerSecond}/s`;
   const lines = [
-    `scenario ${r.scenario}: ${r.config.users} users, ${r.config.count} attempts, stock ${r.config.stock}${r.settlement.skus.length > 1 ? ` × ${r.settlement.skus.length} SKUs` : ''}, ${load}, seed ${r.config.seed}`,
+    `scenario ${r.scenario}: ${r.config.users} users, ${r.orders.attempted} attempts, stock ${r.config.stock}${r.settlement.skus.length > 1 ? ` × ${r.settlement.skus.length} SKUs` : ''}, ${load}, seed ${r.config.seed}`,
     `orders placed ${r.orders.placed} in ${r.submitSeconds.toFixed(1)} s (${r.ordersPerSecond}/s); ${r.requestsPerSecond} requests/s overall`,
     '',
     table(

@@ -5,7 +5,7 @@ describe('load verdict', () => {
   const base = (over: Partial<LoadReport> = {}): LoadReport =>
     ({
       outcomes: { 'POST /orders 201': 10, 'POST /orders 409 INVENTORY.INSUFFICIENT_STOCK': 5 },
-      orders: { placed: 10, duplicatesAccepted: 0 },
+      orders: { attempted: 15, placed: 10, duplicatesAccepted: 0 },
       settlement: {
         paid: 4,
         cancelled: 6,
@@ -26,7 +26,7 @@ describe('load verdict', () => {
     const v = verdictOf(
       base({
         oversoldUnits: 2,
-        orders: { placed: 12, duplicatesAccepted: 1 },
+        orders: { attempted: 15, placed: 12, duplicatesAccepted: 1 },
         outcomes: { 'POST /orders 500 INTERNAL': 3, 'POST /orders 0 TIMEOUT': 1 },
         settlement: {
           paid: 4,
