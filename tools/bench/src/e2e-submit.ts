@@ -10,8 +10,9 @@ import { LoadReport, runLoad } from '@shop/load';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { BaselineResult, runBaselinesOnScratch } from './pgbench';
 
-const USAGE = `usage: npm run bench:e2e -- [--concurrency 16,64,256] [--attempts N (per level, default 4 x concurrency, at least 200)] [--json FILE]
+const USAGE = `usage: npm run bench:e2e -- [--concurrency 16,64,256] [--attempts N (per level, default 4 x concurrency, at least 200)] [--max-pool 64] [--baseline-seconds 10] [--json FILE]
 needs the system running (npm start); targets from the same environment as npm start`;
 
 type Shape = 'hot' | 'spread';
@@ -26,6 +27,10 @@ interface Row {
   unexpected: Record<string, number>;
   oversoldUnits: number;
   verdictOk: boolean;
+  /** The same work as one transaction on one database (pgbench, same run, same connection count capped at --max-pool). */
+  baseline: { name: string; tps: number; clients: number; error?: string };
+  /** ordersPerSecond / baseline tps. */
+  share: number;
 }
 
 async function main(): Promise<number> {
@@ -34,6 +39,8 @@ async function main(): Promise<number> {
       concurrency: { type: 'string', default: '16,64,256' },
       attempts: { type: 'string' },
       json: { type: 'string' },
+      'max-pool': { type: 'string', default: '64' },
+      'baseline-seconds': { type: 'string', default: '10' },
       help: { type: 'boolean' },
     },
   });
@@ -52,7 +59,11 @@ async function main(): Promise<number> {
     for (const shape of ['hot', 'spread'] as const) {
       const attempts = values.attempts ? Number(values.attempts) : Math.max(200, 4 * buyers);
       process.stderr.write(`${shape}, ${buyers} buyers, ${attempts} attempts …\n`);
-      rows.push(toRow(shape, buyers, attempts, await level(env, shape, buyers, attempts)));
+      const report = await level(env, shape, buyers, attempts);
+      const clients = Math.min(buyers, Number(values['max-pool']));
+      const name = shape === 'hot' ? 'pgbench-submit-tx-hot' : 'pgbench-submit-tx-spread';
+      const b = (await runBaselinesOnScratch(env.inventoryDatabaseUrl, [name], clients, Number(values['baseline-seconds'])))[name]!;
+      rows.push(toRow(shape, buyers, attempts, report, b, clients));
     }
   }
   console.log(format(rows));
@@ -87,7 +98,7 @@ function level(env: Awaited<ReturnType<typeof loadEnv>>, shape: Shape, buyers: n
   });
 }
 
-function toRow(shape: Shape, buyers: number, attempts: number, r: LoadReport): Row {
+function toRow(shape: Shape, buyers: number, attempts: number, r: LoadReport, b: BaselineResult, clients: number): Row {
   const pick = (name: string) => ({ p50Ms: r.endpoints[name]?.p50Ms ?? 0, p99Ms: r.endpoints[name]?.p99Ms ?? 0 });
   // Only the expected answers are 2xx and 409s; anything else during confirm/submit is reported.
   const unexpected = Object.fromEntries(
@@ -103,15 +114,17 @@ function toRow(shape: Shape, buyers: number, attempts: number, r: LoadReport): R
     unexpected,
     oversoldUnits: r.oversoldUnits,
     verdictOk: r.verdict.ok,
+    baseline: { name: b.name, tps: Math.round(b.tps), clients, ...(b.error ? { error: b.error } : {}) },
+    share: Number.isFinite(b.tps) ? Math.round((r.ordersPerSecond / b.tps) * 1000) / 1000 : Number.NaN,
   };
 }
 
 function format(rows: Row[]): string {
-  const head = 'shape   buyers  attempts  orders/s  confirm p50/p99 ms  submit p50/p99 ms  oversold  unexpected';
+  const head = 'shape   buyers  attempts  orders/s  confirm p50/p99 ms  submit p50/p99 ms  one-db tx tps  share  oversold  unexpected';
   const lines = rows.map(
     (r) =>
       `${r.shape.padEnd(6)}  ${String(r.buyers).padStart(6)}  ${String(r.attempts).padStart(8)}  ${String(r.ordersPerSecond).padStart(8)}  ` +
-      `${`${r.confirm.p50Ms}/${r.confirm.p99Ms}`.padStart(18)}  ${`${r.submit.p50Ms}/${r.submit.p99Ms}`.padStart(17)}  ${String(r.oversoldUnits).padStart(8)}  ${JSON.stringify(r.unexpected)}`,
+      `${`${r.confirm.p50Ms}/${r.confirm.p99Ms}`.padStart(18)}  ${`${r.submit.p50Ms}/${r.submit.p99Ms}`.padStart(17)}  ${String(r.baseline.tps).padStart(13)}  ${String(r.share).padStart(5)}  ${String(r.oversoldUnits).padStart(8)}  ${JSON.stringify(r.unexpected)}`,
   );
   return [`end-to-end confirm + submit (${cpus().length} cores shared by the load tool and the whole system)`, head, ...lines].join('\n');
 }

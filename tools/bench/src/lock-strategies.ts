@@ -7,17 +7,15 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import Redis from 'ioredis';
-import { Client } from 'pg';
 import { parseBenchArgs, UsageError, USAGE, type BenchArgs } from './args';
 import { runLevel, type LevelResult } from './bench';
 import { loadEnv } from '@shop/consistency';
 import { pgbenchVersion } from './pgbench';
 import { findOversellers, findUnprovenLevels, formatFooter, formatHeader, formatLevel, type MachineInfo, type RunReport } from './report';
-import { createSchema, createScratchDb, type ScratchDb } from './scratch-db';
+import { connectionBudget, createSchema, createScratchDb, serverFacts, type ScratchDb } from './scratch-db';
 import { createRedlock, type BenchContext } from './strategies';
 
 /** Connections left free for everything else on the server (services, other people's tests). */
-const CONNECTION_MARGIN = 15;
 
 function say(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -94,7 +92,7 @@ async function runLevels(args: BenchArgs, db: ScratchDb, shared: Omit<BenchConte
   const levels: LevelResult[] = [];
   for (const [levelIndex, concurrency] of args.concurrency.entries()) {
     say(`concurrency ${concurrency}:`);
-    const poolSize = await connectionBudget(db.url, Math.min(concurrency, args.maxPool));
+    const poolSize = await connectionBudget(db.url, Math.min(concurrency, args.maxPool), say);
     const plan = {
       databaseUrl: db.url,
       concurrency,
@@ -126,35 +124,6 @@ async function machineInfo(url: string): Promise<MachineInfo> {
     loadAverageBefore,
     loadAverageAfter: [],
   };
-}
-
-async function serverFacts(url: string): Promise<{ postgres: string; freeConnections: number }> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const r = await client.query<{ version: string; free: number }>(
-      `SELECT version() AS version,
-              (current_setting('max_connections')::integer - current_setting('superuser_reserved_connections')::integer
-               - (SELECT count(*) FROM pg_stat_activity)::integer) AS free`,
-    );
-    return { postgres: r.rows[0].version, freeConnections: r.rows[0].free };
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * The connections a level may open (pool, then pgbench clients): the request, capped by what the
- * server has free right now minus a margin. Asked again per level, because other work on a shared
- * server (services, test databases) opens and closes connections while the benchmark runs.
- */
-async function connectionBudget(url: string, wanted: number): Promise<number> {
-  const { freeConnections } = await serverFacts(url);
-  const budget = Math.max(1, Math.min(wanted, freeConnections - CONNECTION_MARGIN));
-  if (budget < wanted) {
-    say(`note: only ${freeConnections} PostgreSQL connections free: ${budget} instead of ${wanted} for this level`);
-  }
-  return budget;
 }
 
 /** This run's gate counters; Redlock's keys are released (or expire) on their own. */

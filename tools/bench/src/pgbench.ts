@@ -5,18 +5,52 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parsePgbenchOutput, type PgbenchSummary } from './pgbench-output';
-import { HOT_SKU_ID, SPREAD_SKUS } from './scratch-db';
+import { connectionBudget, createSchema, createScratchDb, HOT_SKU_ID, SPREAD_SKUS } from './scratch-db';
 
 const run = promisify(execFile);
 
-export type BaselineName = 'pgbench-hot-row' | 'pgbench-spread-100';
+export type BaselineName =
+  'pgbench-hot-row' | 'pgbench-spread-100' | 'pgbench-submit-tx-hot' | 'pgbench-submit-tx-spread' | 'pgbench-notify-tx';
 
 /** The statement of ours without its lock row and transaction: what one hot row can take at best. */
 const UPDATE = 'UPDATE skus SET locked_stock = locked_stock + 1, updated_at = now() WHERE id = :id AND stock - locked_stock >= 1;';
 
+/**
+ * What a submit writes, in ONE transaction on ONE database with the hot row held from its UPDATE to
+ * COMMIT: the stock counter, the lock row, the order and its outbox row. The end-to-end benchmark's
+ * ceiling — ours splits it over two services and two databases and adds the token, the prices and
+ * HTTP, so it can only approach this.
+ */
+const SUBMIT_TX = (id: string) => `\\set id ${id}
+\\set sn random(1, 9000000000000000000)
+BEGIN;
+${UPDATE}
+INSERT INTO stock_locks (order_sn, sku_id, quantity) VALUES (:sn, :id, 1) ON CONFLICT DO NOTHING;
+INSERT INTO bench_orders (order_sn, total) VALUES (:sn, 1990) ON CONFLICT DO NOTHING;
+INSERT INTO bench_outbox (envelope) VALUES ('{"type":"OrderCreated","orderSn":"x"}');
+COMMIT;
+`;
+
+/**
+ * What an applied notification writes, in one transaction: the notify_id, the payment's conditional
+ * transition (a spread row: every notification is for another payment) and the outbox row. The
+ * webhook benchmark's ceiling; ours adds the RSA2 verification, a Redlock and HTTP.
+ */
+const NOTIFY_TX = `\\set id random(1, ${SPREAD_SKUS})
+\\set n random(1, 9000000000000000000)
+BEGIN;
+INSERT INTO bench_notifies (notify_id) VALUES (:n) ON CONFLICT DO NOTHING;
+${UPDATE}
+INSERT INTO bench_outbox (envelope) VALUES ('{"type":"PaymentSucceeded","orderSn":"x"}');
+COMMIT;
+`;
+
 export const BASELINE_SCRIPTS: Record<BaselineName, string> = {
   'pgbench-hot-row': `\\set id ${HOT_SKU_ID}\n${UPDATE}\n`,
   'pgbench-spread-100': `\\set id random(1, ${SPREAD_SKUS})\n${UPDATE}\n`,
+  'pgbench-submit-tx-hot': SUBMIT_TX(String(HOT_SKU_ID)),
+  'pgbench-submit-tx-spread': SUBMIT_TX(`random(1, ${SPREAD_SKUS})`),
+  'pgbench-notify-tx': NOTIFY_TX,
 };
 
 export interface BaselineResult extends PgbenchSummary {
@@ -62,4 +96,29 @@ export async function runBaseline(name: BaselineName, databaseUrl: string, clien
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Each named baseline once at `clients` connections (fewer if the server has not that many free:
+ * the command in the result says how many), on a scratch database of its own (created
+ * beside `serverUrl`'s, dropped afterwards); a failed pgbench is reported, not thrown.
+ */
+export async function runBaselinesOnScratch(
+  serverUrl: string,
+  names: BaselineName[],
+  clients: number,
+  seconds: number,
+): Promise<Partial<Record<BaselineName, BaselineResult>>> {
+  const db = await createScratchDb(serverUrl);
+  const out: Partial<Record<BaselineName, BaselineResult>> = {};
+  try {
+    await createSchema(db.url, 1_000_000_000);
+    for (const name of names) {
+      const budget = await connectionBudget(db.url, clients, (line) => process.stderr.write(`${line}\n`));
+      out[name] = await runBaseline(name, db.url, budget, seconds).catch((err: unknown) => failedBaseline(name, err));
+    }
+  } finally {
+    await db.drop();
+  }
+  return out;
 }

@@ -72,7 +72,11 @@ const SCHEMA = `
     quantity integer NOT NULL,
     created_at timestamptz(3) NOT NULL DEFAULT now(),
     PRIMARY KEY (order_sn, sku_id)
-  );`;
+  );
+  -- Shaped like the order's and payment's rows, for the submit and notify baselines.
+  CREATE TABLE bench_orders (order_sn varchar(20) PRIMARY KEY, total integer NOT NULL, created_at timestamptz(3) NOT NULL DEFAULT now());
+  CREATE TABLE bench_outbox (id bigserial PRIMARY KEY, envelope jsonb NOT NULL, created_at timestamptz(3) NOT NULL DEFAULT now(), published_at timestamptz(3));
+  CREATE TABLE bench_notifies (notify_id varchar(128) PRIMARY KEY, created_at timestamptz(3) NOT NULL DEFAULT now());`;
 
 export async function createSchema(url: string, stock: number): Promise<void> {
   const client = new Client({ connectionString: url });
@@ -83,4 +87,36 @@ export async function createSchema(url: string, stock: number): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Connections left for everything else on a shared server (the services, test databases). */
+const CONNECTION_MARGIN = 15;
+
+export async function serverFacts(url: string): Promise<{ postgres: string; freeConnections: number }> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const r = await client.query<{ version: string; free: number }>(
+      `SELECT version() AS version,
+              (current_setting('max_connections')::integer - current_setting('superuser_reserved_connections')::integer
+               - (SELECT count(*) FROM pg_stat_activity)::integer) AS free`,
+    );
+    return { postgres: r.rows[0].version, freeConnections: r.rows[0].free };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The connections a level may open (pool, then pgbench clients): the request, capped by what the
+ * server has free right now minus a margin. Asked again per level, because other work on a shared
+ * server (services, test databases) opens and closes connections while the benchmark runs.
+ */
+export async function connectionBudget(url: string, wanted: number, say: (line: string) => void): Promise<number> {
+  const { freeConnections } = await serverFacts(url);
+  const budget = Math.max(1, Math.min(wanted, freeConnections - CONNECTION_MARGIN));
+  if (budget < wanted) {
+    say(`note: only ${freeConnections} PostgreSQL connections free: ${budget} instead of ${wanted} for this level`);
+  }
+  return budget;
 }

@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { percentile } from './latency';
+import { runBaselinesOnScratch } from './pgbench';
 
 const KEY = path.join(__dirname, '..', '..', 'alipay-sandbox', 'keys', 'alipay-private.pem');
 const PRICE = 1990;
@@ -44,7 +45,20 @@ async function main(): Promise<number> {
   const applied = await timed(orders.length, concurrency, (i) => notify(orders[i], 0));
   const duplicates = await timed(orders.length * copies, concurrency, (i) => notify(orders[i % orders.length], 0));
   const flow = await relayLag(env, orders);
-  const result = { date: new Date().toISOString(), orders: orders.length, copies, concurrency, applied, duplicates, flow };
+  // The ceiling, same run: what an applied notification writes, as one transaction (pgbench).
+  const b = (await runBaselinesOnScratch(env.inventoryDatabaseUrl, ['pgbench-notify-tx'], concurrency, 10))['pgbench-notify-tx']!;
+  const baseline = { name: b.name, tps: Math.round(b.tps), clients: concurrency, ...(b.error ? { error: b.error } : {}) };
+  const share = (perSecond: number) => (Number.isFinite(b.tps) ? Math.round((perSecond / b.tps) * 1000) / 1000 : Number.NaN);
+  const result = {
+    date: new Date().toISOString(),
+    orders: orders.length,
+    copies,
+    concurrency,
+    applied: { ...applied, share: share(applied.perSecond) },
+    duplicates: { ...duplicates, share: share(duplicates.perSecond) },
+    baseline,
+    flow,
+  };
   console.log(JSON.stringify(result, null, 2));
   if (values.json) {
     writeFileSync(values.json, JSON.stringify(result, null, 2));
