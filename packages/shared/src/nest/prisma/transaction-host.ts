@@ -66,4 +66,27 @@ export class TransactionHost<TTx> {
       }
     }
   }
+
+  /**
+   * A unit of work that is ONE statement (a data-modifying CTE, or a function doing the whole
+   * transaction server-side): run in autocommit on the root client — one round trip, no BEGIN/COMMIT
+   * of an interactive transaction — and retried after a write conflict or deadlock like `run`.
+   * Inside an ambient transaction it simply joins it.
+   */
+  async runStatement<T>(fn: (client: TTx) => Promise<T>): Promise<T> {
+    if (this.inTransaction) {
+      return fn(this.client);
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn(this.root);
+      } catch (err) {
+        if (attempt >= this.maxAttempts || !isRetryableTransactionError(err)) {
+          throw err;
+        }
+        this.retries++;
+        await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
+      }
+    }
+  }
 }
