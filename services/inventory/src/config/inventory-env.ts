@@ -20,4 +20,18 @@ export class InventoryEnv extends CommonEnv {
   @Min(10)
   @Max(24 * 60 * 60 * 1000)
   STOCK_LOCK_SWEEP_INTERVAL_MS: number = 10000;
+
+  /**
+   * Stock-lock group commit: lanes with a batch in flight at once (each one database connection at
+   * a time), and the most requests one batch carries. Requests are laned by their first SKU.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  STOCK_LOCK_LANES: number = 4;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  STOCK_LOCK_MAX_BATCH: number = 200;
 }

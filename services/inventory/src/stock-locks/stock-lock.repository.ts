@@ -3,6 +3,23 @@ import type { OrderLine } from '@shop/shared';
 import { InventoryTx } from '../infrastructure/prisma/inventory-prisma.service';
 import { StockLockRecord, StockLockStatus } from './stock-lock-response';
 
+/** One lock request: `items` sorted by skuId (the canonical form stored for replay comparison). */
+export interface LockRequest {
+  orderSn: string;
+  items: OrderLine[];
+  expiresAt: Date;
+}
+
+/**
+ * What the batch decided for one request. DUPLICATE: its orderSn was claimed before (by an earlier
+ * request, or by an earlier copy in the same batch); the caller replays that first outcome.
+ */
+export interface AcquireResult {
+  outcome: 'LOCKED' | 'REJECTED' | 'UNKNOWN' | 'DUPLICATE';
+  /** REJECTED: the SKUs that did not fit; UNKNOWN: the SKUs that do not exist. */
+  skuIds: number[];
+}
+
 export interface LockRequestRecord {
   outcome: 'LOCKED' | 'REJECTED';
   items: OrderLine[];
@@ -16,26 +33,40 @@ const LOCK_COLUMNS = { skuId: true, quantity: true, status: true, expiresAt: tru
 
 /**
  * Stock locks, their idempotency record, and the stock columns they move. The statements that
- * decide races are written as SQL, each with the race it closes. Every method expects to run
- * inside the caller's `InventoryTx.run` (the savepoint and row locks only make sense there).
+ * decide races are written as SQL, each with the race it closes. `acquire` is one statement of its
+ * own; the transition methods expect to run inside the caller's `InventoryTx.run` (their row locks
+ * only make sense there).
  */
 @Injectable()
 export class StockLockRepository {
   constructor(private readonly tx: InventoryTx) {}
 
   /**
-   * Claims the orderSn for this request. The primary key is the serialisation point for duplicates:
-   * a concurrent INSERT of the same orderSn blocks until this transaction ends, then does nothing
-   * (and its caller replays our outcome) or inserts (if we rolled back). Outcome starts LOCKED and
-   * is set to REJECTED in the same transaction, so nobody ever sees the provisional value.
+   * Locks stock for a batch of requests in ONE statement (the `stock_lock_acquire` function of
+   * migration 20261201100000, which documents every rule: claim per orderSn, unknown SKUs, SKU rows
+   * locked in id order, all-or-nothing allocation in arrival order, conditional counters). One round
+   * trip and one COMMIT, in autocommit: the hot row is held only from its FOR UPDATE to that COMMIT.
+   * A deadlock or write conflict (two batches claiming the same orderSns) retries the whole
+   * statement; it is counted in `InventoryTx.retries`.
    */
-  async claimRequest(orderSn: string, items: OrderLine[]): Promise<boolean> {
-    const rows = await this.inTx().$queryRaw<Array<{ order_sn: string }>>`
-      INSERT INTO stock_lock_requests (order_sn, outcome, items)
-      VALUES (${orderSn}, 'LOCKED', ${JSON.stringify(items)}::jsonb)
-      ON CONFLICT (order_sn) DO NOTHING
-      RETURNING order_sn`;
-    return rows.length === 1;
+  async acquire(requests: LockRequest[]): Promise<AcquireResult[]> {
+    const rows = await this.tx.runStatement(
+      (client) => client.$queryRaw<Array<{ order_sn: string; outcome: AcquireResult['outcome']; sku_ids: number[] }>>`
+        SELECT order_sn, outcome, sku_ids
+          FROM stock_lock_acquire(
+                 ${requests.map((r) => r.orderSn)}::varchar[],
+                 ${requests.map((r) => r.expiresAt.toISOString())}::timestamptz[],
+                 ${requests.map((r) => JSON.stringify(r.items))}::jsonb[])`,
+    );
+    if (rows.length !== requests.length) {
+      throw new Error(`stock_lock_acquire answered ${rows.length} rows for ${requests.length} requests`);
+    }
+    return rows.map((r, i) => {
+      if (r.order_sn !== requests[i].orderSn) {
+        throw new Error('stock_lock_acquire answered out of order');
+      }
+      return { outcome: r.outcome, skuIds: r.sku_ids };
+    });
   }
 
   /**
@@ -53,63 +84,6 @@ export class StockLockRepository {
   async findRequest(orderSn: string): Promise<LockRequestRecord | null> {
     const r = await this.tx.client.stockLockRequest.findUnique({ where: { orderSn } });
     return r ? { outcome: r.outcome, items: r.items as unknown as OrderLine[], shortSkuIds: r.shortSkuIds as unknown as number[] } : null;
-  }
-
-  async recordRejection(orderSn: string, shortSkuIds: number[]): Promise<void> {
-    await this.inTx().stockLockRequest.update({ where: { orderSn }, data: { outcome: 'REJECTED', shortSkuIds } });
-  }
-
-  async findExistingSkuIds(skuIds: number[]): Promise<number[]> {
-    const rows = await this.tx.client.sku.findMany({ where: { id: { in: skuIds } }, select: { id: true } });
-    return rows.map((r) => r.id);
-  }
-
-  /**
-   * Locks every item or none; `items` must be sorted by skuId, so two orders sharing SKUs take the
-   * row locks in the same order and cannot deadlock. Returns the short skuIds ([] = all locked).
-   * A savepoint lets us undo the stock changes while keeping the request row of this transaction,
-   * so the REJECTED outcome still commits.
-   */
-  async lockStock(items: OrderLine[]): Promise<number[]> {
-    const client = this.inTx();
-    await client.$executeRaw`SAVEPOINT lock_stock`;
-    for (const { skuId, quantity } of items) {
-      // ONE conditional statement per SKU: the check and the increment happen on the row as it is
-      // when the UPDATE holds its lock, so two buyers can never both take the last unit (the
-      // check-then-act race of "SELECT available; UPDATE"). 0 rows = not enough stock.
-      const updated = await client.$executeRaw`
-        UPDATE skus
-           SET locked_stock = locked_stock + ${quantity}::integer, updated_at = now()
-         WHERE id = ${skuId}::integer
-           AND stock - locked_stock >= ${quantity}::integer`;
-      if (updated === 0) {
-        // Also releases the row locks taken since the savepoint, so other orders need not wait for us.
-        await client.$executeRaw`ROLLBACK TO SAVEPOINT lock_stock`;
-        return this.shortSkuIds(items, skuId);
-      }
-    }
-    await client.$executeRaw`RELEASE SAVEPOINT lock_stock`;
-    return [];
-  }
-
-  /**
-   * Every item that is short now (a read after the rollback, for the error's details), plus the
-   * one whose UPDATE refused, in case stock was freed in between.
-   */
-  private async shortSkuIds(items: OrderLine[], refused: number): Promise<number[]> {
-    const rows = await this.inTx().$queryRaw<Array<{ id: number }>>`
-      SELECT s.id
-        FROM skus s
-        JOIN unnest(${items.map((i) => i.skuId)}::integer[], ${items.map((i) => i.quantity)}::integer[]) AS r (sku_id, quantity)
-          ON s.id = r.sku_id
-       WHERE s.stock - s.locked_stock < r.quantity`;
-    return [...new Set([refused, ...rows.map((r) => r.id)])].sort((a, b) => a - b);
-  }
-
-  async insertLocks(orderSn: string, items: OrderLine[], expiresAt: Date): Promise<void> {
-    await this.inTx().stockLock.createMany({
-      data: items.map((i) => ({ orderSn, skuId: i.skuId, quantity: i.quantity, status: 'LOCKED' as const, expiresAt })),
-    });
   }
 
   findLocks(orderSn: string): Promise<StockLockRecord[]> {

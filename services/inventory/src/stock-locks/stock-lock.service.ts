@@ -1,11 +1,12 @@
-import { Injectable } from '@nestjs/common';
-import { createEvent, OrderLine, TOPICS } from '@shop/shared';
-import { eventMeta } from '@shop/shared/nest';
+import { Inject, Injectable } from '@nestjs/common';
+import { Coalescer, createEvent, OrderLine, TOPICS } from '@shop/shared';
+import { eventMeta, Metrics, PLATFORM_CONFIG } from '@shop/shared/nest';
+import { InventoryEnv } from '../config/inventory-env';
 import { OutboxWriter } from '../infrastructure/outbox/outbox.writer';
 import { InventoryTx } from '../infrastructure/prisma/inventory-prisma.service';
 import { sameLines, sortedLines, StockLockRecord } from './stock-lock-response';
 import { InsufficientStockError, LockConflictError, LockNotFoundError, UnknownSkusError } from './stock-lock.errors';
-import { LockTransitionTarget, StockLockRepository } from './stock-lock.repository';
+import { AcquireResult, LockRequest, LockTransitionTarget, StockLockRepository } from './stock-lock.repository';
 
 export interface LockStockCommand {
   orderSn: string;
@@ -20,7 +21,7 @@ export interface LockResult {
   locks: StockLockRecord[];
 }
 
-type LockAttempt = { kind: 'LOCKED'; created: boolean; locks: StockLockRecord[] } | { kind: 'REJECTED'; skuIds: number[] };
+type Replay = { kind: 'LOCKED'; locks: StockLockRecord[] } | { kind: 'REJECTED'; skuIds: number[] };
 
 /** The two ways out of LOCKED (state machine as data); each moves stock and emits one event. */
 const TRANSITIONS = {
@@ -36,43 +37,60 @@ export type LockTransition = keyof typeof TRANSITIONS;
  */
 @Injectable()
 export class StockLockService {
+  /**
+   * Group commit of lock requests (issue 9): while a batch is in flight, the next requests queue and
+   * go together in ONE statement and ONE COMMIT, allocated in arrival order. Requests whose first
+   * SKU is the same share a lane, so one hot SKU's buyers are served strictly in arrival order;
+   * different SKUs' lanes run in parallel. A request alone is flushed at once (no timer).
+   */
+  private readonly batcher: Coalescer<LockRequest, AcquireResult>;
+
   constructor(
     private readonly locks: StockLockRepository,
     private readonly outbox: OutboxWriter,
     private readonly tx: InventoryTx,
-  ) {}
-
-  async lock(command: LockStockCommand): Promise<LockResult> {
-    const items = sortedLines(command.items);
-    const attempt = await this.tx.run(() => this.lockInTx(command.orderSn, items, command.expiresAt));
-    // Thrown only after the commit: a rejection is an outcome to remember, not a rollback.
-    if (attempt.kind === 'REJECTED') {
-      throw new InsufficientStockError(attempt.skuIds);
-    }
-    return { orderSn: command.orderSn, created: attempt.created, locks: attempt.locks };
+    @Inject(PLATFORM_CONFIG) config: InventoryEnv,
+    metrics: Metrics,
+  ) {
+    // requests_total / batches_total is the mean batch size: 1 when idle, growing with the load.
+    const batches = metrics.counter('stock_lock_batches_total', 'Stock-lock batches flushed (one statement and one COMMIT each)', []);
+    const requests = metrics.counter('stock_lock_batched_requests_total', 'Stock-lock requests carried by those batches', []);
+    this.batcher = new Coalescer({
+      lanes: config.STOCK_LOCK_LANES,
+      maxBatch: config.STOCK_LOCK_MAX_BATCH,
+      laneOf: (r) => r.items[0].skuId,
+      flush: (batch) => {
+        batches.inc();
+        requests.inc(batch.length);
+        return this.locks.acquire(batch);
+      },
+    });
   }
 
-  private async lockInTx(orderSn: string, items: OrderLine[], expiresAt: Date): Promise<LockAttempt> {
-    if (!(await this.locks.claimRequest(orderSn, items))) {
-      return this.replay(orderSn, items);
+  async lock(command: LockStockCommand): Promise<LockResult> {
+    const { orderSn, expiresAt } = command;
+    const items = sortedLines(command.items);
+    const result = await this.batcher.submit({ orderSn, items, expiresAt });
+    switch (result.outcome) {
+      case 'LOCKED':
+        // Exactly what the statement wrote (expires_at is stored to the millisecond, as a Date is).
+        return { orderSn, created: true, locks: items.map((i) => ({ ...i, status: 'LOCKED' as const, expiresAt })) };
+      case 'REJECTED':
+        throw new InsufficientStockError(result.skuIds);
+      case 'UNKNOWN':
+        throw new UnknownSkusError(result.skuIds);
+      case 'DUPLICATE': {
+        const replay = await this.replay(orderSn, items);
+        if (replay.kind === 'REJECTED') {
+          throw new InsufficientStockError(replay.skuIds);
+        }
+        return { orderSn, created: false, locks: replay.locks };
+      }
     }
-    // Throwing rolls back the claim too: an unknown SKU is a bad request, not an outcome to keep.
-    const existing = new Set(await this.locks.findExistingSkuIds(items.map((i) => i.skuId)));
-    const unknown = items.map((i) => i.skuId).filter((id) => !existing.has(id));
-    if (unknown.length > 0) {
-      throw new UnknownSkusError(unknown);
-    }
-    const short = await this.locks.lockStock(items);
-    if (short.length > 0) {
-      await this.locks.recordRejection(orderSn, short);
-      return { kind: 'REJECTED', skuIds: short };
-    }
-    await this.locks.insertLocks(orderSn, items, expiresAt);
-    return { kind: 'LOCKED', created: true, locks: await this.locks.findLocks(orderSn) };
   }
 
   /** A repeat of an orderSn gets the first outcome, even if stock changed since; other items are a conflict. */
-  private async replay(orderSn: string, items: OrderLine[]): Promise<LockAttempt> {
+  private async replay(orderSn: string, items: OrderLine[]): Promise<Replay> {
     const first = await this.locks.findRequest(orderSn);
     if (!first || !sameLines(first.items, items)) {
       throw new LockConflictError(orderSn);
@@ -81,7 +99,7 @@ export class StockLockService {
       return { kind: 'REJECTED', skuIds: first.shortSkuIds };
     }
     // The locks as they are now: if they were released meanwhile, the caller should learn it.
-    return { kind: 'LOCKED', created: false, locks: await this.locks.findLocks(orderSn) };
+    return { kind: 'LOCKED', locks: await this.locks.findLocks(orderSn) };
   }
 
   async get(orderSn: string): Promise<StockLockRecord[]> {
