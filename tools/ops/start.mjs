@@ -39,10 +39,15 @@ async function main() {
   await migrateAll(env);
   await seed(env);
 
+  // CPU_PROFILE=inventory,order: those processes write a V8 CPU profile (open it in Chrome DevTools
+  // or speedscope) into .cache/profiles when they stop, i.e. on Ctrl-C.
+  const profiled = new Set((env.CPU_PROFILE ?? '').split(',').filter(Boolean));
+  const profileDir = join(ROOT, '.cache', 'profiles');
   const width = Math.max(...processes().map((p) => p.name.length));
   const children = processes().map((p, i) => {
     const prefix = `\x1b[${COLORS[i % COLORS.length]}m${p.name.padEnd(width)} |\x1b[0m`;
-    const child = spawn(process.execPath, [p.entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const flags = profiled.has(p.name) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const child = spawn(process.execPath, [...flags, p.entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     prefixLines(child.stdout, prefix, process.stdout);
     prefixLines(child.stderr, prefix, process.stderr);
     child.on('exit', (code, signal) => {
