@@ -16,7 +16,7 @@ import type { RelayResult } from './relay';
 const ROOT = path.join(__dirname, '..', '..', '..');
 const DIST = __dirname;
 
-const USAGE = `usage: npm run bench -- [--out DIR (default bench-results/<time>)] [--quick] [--only strategies,relay,lock-endpoint,e2e,webhook]
+const USAGE = `usage: npm run bench -- [--out DIR (default bench-results/<time>)] [--quick] [--only strategies,relay,http-client,lock-endpoint,e2e,webhook]
   --quick   short runs at 64 concurrent clients only (a smoke run; publish figures from a full run)`;
 
 interface Step {
@@ -160,6 +160,9 @@ interface E2eJson {
     baseline: { name: string; tps: number };
   }>;
 }
+interface HttpClientJson {
+  rows: Array<{ client: string; cpuMicrosPerCall: number }>;
+}
 interface WebhookJson {
   applied: { perSecond: number; share: number };
   duplicates: { perSecond: number; share: number };
@@ -200,6 +203,13 @@ export function summary(out: string, results: Array<{ step: Step; code: number }
       if (j) {
         lines.push(
           `  relay: ${j.burst.eventsPerSecond} events/s vs kafkajs alone ${j.baseline.messagesPerSecond} msg/s = ${pct(j.burstToBaseline)}; lag p99 at ${j.steady.rate}/s: ${j.steady.lagP99Ms} ms`,
+        );
+      }
+    } else if (step.name === 'http-client') {
+      const rows = read<HttpClientJson>(out, step.name)?.rows ?? [];
+      if (rows.length === 2) {
+        lines.push(
+          `  http client: ${rows[0].cpuMicrosPerCall} µs CPU/call (InternalClient) vs ${rows[1].cpuMicrosPerCall} (fetch) = ${pct(rows[0].cpuMicrosPerCall / rows[1].cpuMicrosPerCall)}`,
         );
       }
     } else if (step.name === 'lock-endpoint') {

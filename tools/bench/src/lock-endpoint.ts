@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { request } from 'undici';
 import { LatencyRecorder, percentile } from './latency';
 import { BaselineName, BaselineResult, failedBaseline, runBaseline } from './pgbench';
 import { createSchema, createScratchDb, SPREAD_SKUS } from './scratch-db';
@@ -84,13 +85,14 @@ async function call(
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: { id?: number } | undefined }> {
-  const res = await fetch(`${api.url}${path}`, {
-    method,
+  // undici's request API: a third of fetch's CPU per call, left to the system under test.
+  const res = await request(`${api.url}${path}`, {
+    method: method as 'GET',
     headers: { 'x-internal-token': api.token, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as { id?: number }) : undefined };
+  const text = await res.body.text();
+  return { status: res.statusCode, body: text ? (JSON.parse(text) as { id?: number }) : undefined };
 }
 
 async function createSkus(api: Endpoint): Promise<number[]> {
