@@ -34,7 +34,12 @@ describe('outbox relay and event consumer (shared)', () => {
   });
 
   const relay = (): OutboxRelay =>
-    new OutboxRelay(kafka, { service: 'inventory', databaseUrl: db.url, topicPrefix: topics.prefix, pollIntervalMs: 20, batchSize: 7 }, logger, new Metrics('t'));
+    new OutboxRelay(
+      kafka,
+      { service: 'inventory', databaseUrl: db.url, topicPrefix: topics.prefix, pollIntervalMs: 20, batchSize: 7 },
+      logger,
+      new Metrics('t'),
+    );
   const insertRow = async (client: Client, orderSn: string, seq: number): Promise<DomainEvent> => {
     const e = createEvent('StockReleased', orderSn, { orderSn, items: [{ skuId: seq, quantity: 1 }] }, { correlationId: 'c' });
     await client.query('INSERT INTO outbox_events (event_id, topic, message_key, type, envelope) VALUES ($1, $2, $3, $4, $5)', [
@@ -46,7 +51,9 @@ describe('outbox relay and event consumer (shared)', () => {
     ]);
     return e;
   };
-  const collect = async (topic: string): Promise<{ consumer: Consumer; seen: Array<{ key: string; eventId: string; partition: number }> }> => {
+  const collect = async (
+    topic: string,
+  ): Promise<{ consumer: Consumer; seen: Array<{ key: string; eventId: string; partition: number }> }> => {
     const consumer = kafka.consumer({ groupId: `${topics.prefix}reader-${randomUUID()}` });
     const seen: Array<{ key: string; eventId: string; partition: number }> = [];
     await consumer.connect();
@@ -90,10 +97,13 @@ describe('outbox relay and event consumer (shared)', () => {
       );
       await rolledBack.query('ROLLBACK');
       await rolledBack.end();
-      await pollUntil(async () => (await pg.query('SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL')).rows[0].n === 0, {
-        timeoutMs: 20000,
-        what: 'both relays to publish everything',
-      });
+      await pollUntil(
+        async () => (await pg.query('SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL')).rows[0].n === 0,
+        {
+          timeoutMs: 20000,
+          what: 'both relays to publish everything',
+        },
+      );
       await pollUntil(() => new Set(reader.seen.map((s) => s.eventId)).size >= 48, { timeoutMs: 20000, what: 'all 48 events to arrive' });
       expect(reader.seen.some((s) => s.eventId === ghost.eventId)).toBe(false);
       for (const [sn, ids] of expected) {
@@ -142,10 +152,15 @@ describe('outbox relay and event consumer (shared)', () => {
     await producer.connect();
     consumer.startInBackground();
     try {
-      const ev = (sn: string) => createEvent('PaymentRefunded', sn, { orderSn: sn, amount: 1, outRequestNo: `r-${sn}` }, { correlationId: 'c' });
+      const ev = (sn: string) =>
+        createEvent('PaymentRefunded', sn, { orderSn: sn, amount: 1, outRequestNo: `r-${sn}` }, { correlationId: 'c' });
       const [good, poison, after] = [ev('1'), ev('666'), ev('2')];
       const send = (e: DomainEvent | string) =>
-        producer.send({ topic: `${topics.prefix}${TOPICS.payment}`, acks: -1, messages: [{ key: '1', value: typeof e === 'string' ? e : JSON.stringify(e) }] });
+        producer.send({
+          topic: `${topics.prefix}${TOPICS.payment}`,
+          acks: -1,
+          messages: [{ key: '1', value: typeof e === 'string' ? e : JSON.stringify(e) }],
+        });
       await send(good);
       await send(good); // redelivery
       await send(poison);
@@ -160,6 +175,86 @@ describe('outbox relay and event consumer (shared)', () => {
       expect(text).toMatch(/type="unparseable",outcome="dead_lettered"[^}]*} 1(\n|$)/);
       const inboxRows = await pg.query("SELECT event_id::text FROM inbox_events WHERE consumer = 'test.consumer' ORDER BY processed_at");
       expect(inboxRows.rows.map((r) => r.event_id)).toEqual([good.eventId, after.eventId]);
+    } finally {
+      await consumer.stop();
+      await prisma.$disconnect();
+      await producer.disconnect();
+      await dlq.consumer.disconnect();
+    }
+  });
+  it('batched consumer: one shared inbox transaction per run of events; a poison event rolls the run back and its events are handled one by one, each once', async () => {
+    await pg.query('CREATE TABLE IF NOT EXISTS test_effects (event_id uuid PRIMARY KEY)');
+    const prisma = new InventoryPrisma(db.url);
+    const tx = new InventoryTx(prisma);
+    const metrics = new Metrics('t');
+    const consumer = new EventConsumer(
+      kafka,
+      {
+        name: 'test.batched',
+        topics: [TOPICS.order],
+        topicPrefix: topics.prefix,
+        maxAttempts: 2,
+        retryBaseMs: 10,
+        batchSize: 50,
+        inbox: new TransactionalInbox(tx),
+        handlers: {
+          OrderCancelled: async (e) => {
+            // The effect is a row in the inbox's own transaction: a rolled-back run leaves none.
+            await tx.client.$executeRawUnsafe('INSERT INTO test_effects (event_id) VALUES ($1::uuid)', e.eventId);
+            if (e.payload.orderSn === '666') {
+              throw new Error('refusing order 666');
+            }
+            return 'APPLIED';
+          },
+        },
+      },
+      logger,
+      metrics,
+      new Failpoints(''),
+    );
+    const dlq = await collect(`${TOPICS.order}.dlq`);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const ev = (sn: string) =>
+      createEvent(
+        'OrderCancelled',
+        sn,
+        { orderSn: sn, userId: 1, reason: 'USER', items: [{ skuId: 1, quantity: 1 }] },
+        { correlationId: 'c' },
+      );
+    const [a, b, poison, c] = [ev('1'), ev('2'), ev('666'), ev('3')];
+    const clean = Array.from({ length: 80 }, (_, i) => ev(String(100 + i)));
+    // All in one partition, before the consumer starts: they arrive as one fetch batch.
+    await producer.send({
+      topic: `${topics.prefix}${TOPICS.order}`,
+      acks: -1,
+      messages: [a, b, a, poison, c, ...clean].map((e) => ({ key: 'k', value: JSON.stringify(e) })),
+    });
+    consumer.startInBackground();
+    try {
+      await pollUntil(async () => (await pg.query('SELECT count(*)::int AS n FROM test_effects')).rows[0].n === 83, {
+        timeoutMs: 30000,
+        what: 'the 83 good events applied',
+      });
+      await pollUntil(() => dlq.seen.some((d) => d.eventId === poison.eventId), {
+        timeoutMs: 10000,
+        what: 'the poison event dead-lettered',
+      });
+      const effects = await pg.query('SELECT event_id::text FROM test_effects ORDER BY event_id');
+      expect(effects.rows.map((r) => r.event_id).sort()).toEqual([a, b, c, ...clean].map((e) => e.eventId).sort());
+      const inbox = await pg.query("SELECT count(*)::int AS n FROM inbox_events WHERE consumer = 'test.batched'");
+      expect(inbox.rows[0].n).toBe(83);
+      // processed_at is the transaction's start time. The first run of 50 (with the poison event) was
+      // redone one by one; the last 30 clean events came after it and shared one or two transactions.
+      const txs = await pg.query(
+        "SELECT count(DISTINCT processed_at)::int AS n FROM inbox_events WHERE consumer = 'test.batched' AND event_id = ANY($1::uuid[])",
+        [clean.slice(-30).map((e) => e.eventId)],
+      );
+      expect(txs.rows[0].n).toBeLessThanOrEqual(3);
+      const text = await metrics.registry.getSingleMetricAsString('consumer_events_total');
+      expect(text).toMatch(/consumer="test.batched",type="OrderCancelled",outcome="applied"[^}]*} 83\n/);
+      expect(text).toMatch(/consumer="test.batched",type="OrderCancelled",outcome="duplicate"[^}]*} 1\n/);
+      expect(text).toMatch(/consumer="test.batched",type="OrderCancelled",outcome="dead_lettered"[^}]*} 1(\n|$)/);
     } finally {
       await consumer.stop();
       await prisma.$disconnect();

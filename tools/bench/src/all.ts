@@ -200,9 +200,9 @@ export function summary(out: string, results: Array<{ step: Step; code: number }
       }
     } else if (step.name === 'relay') {
       const j = read<RelayResult>(out, step.name);
-      if (j) {
+      for (const run of j?.runs ?? []) {
         lines.push(
-          `  relay: ${j.burst.eventsPerSecond} events/s vs kafkajs alone ${j.baseline.messagesPerSecond} msg/s = ${pct(j.burstToBaseline)}; lag p99 at ${j.steady.rate}/s: ${j.steady.lagP99Ms} ms`,
+          `  relay (consumer batch ${run.consumerBatch}): ${run.burst.eventsPerSecond} events/s vs kafkajs alone ${j!.baseline.messagesPerSecond} msg/s = ${pct(run.burst.eventsPerSecond / j!.baseline.messagesPerSecond)}; lag p99 at ${run.steady.rate}/s: ${run.steady.lagP99Ms} ms`,
         );
       }
     } else if (step.name === 'http-client') {

@@ -30,6 +30,9 @@ export class PaymentEventsConsumer implements OnApplicationBootstrap, OnModuleDe
       name: 'order.payments',
       topics: [TOPICS.payment],
       inbox: new TransactionalInbox(tx),
+      // Pure database effects on one order row each: a run of payments commits once. (Inventory's
+      // consumer stays per event: a shared transaction would hold a hot SKU's row for the whole run.)
+      batched: true,
       handlers: { PaymentSucceeded: (e) => this.onPaymentSucceeded(e) },
     });
   }
@@ -55,7 +58,12 @@ export class PaymentEventsConsumer implements OnApplicationBootstrap, OnModuleDe
       case 'PAID':
         return 'IGNORED';
       case 'CANCELLED': {
-        const rejected = createEvent('OrderPaymentRejected', p.orderSn, { orderSn: p.orderSn, amount: p.amount, tradeNo: p.tradeNo }, eventMeta());
+        const rejected = createEvent(
+          'OrderPaymentRejected',
+          p.orderSn,
+          { orderSn: p.orderSn, amount: p.amount, tradeNo: p.tradeNo },
+          eventMeta(),
+        );
         await this.outbox.append(TOPICS.order, rejected);
         return 'APPLIED';
       }

@@ -57,6 +57,12 @@ export class CommonEnv {
   @Max(60000)
   CONSUMER_RETRY_BASE_MS: number = 200;
 
+  /** Events one inbox transaction may carry, for consumers that opt in (`batched: true`); 1 turns it off. */
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  CONSUMER_BATCH_SIZE: number = 50;
+
   /** Fault injection for failure tests only (see nest/testing-hooks/failpoints.ts); empty in production. */
   @IsString()
   @Matches(/^([a-z.-]+:[A-Za-z0-9._-]+(,[a-z.-]+:[A-Za-z0-9._-]+)*)?$/, { message: 'FAILPOINTS must be name:arg[,name:arg…]' })

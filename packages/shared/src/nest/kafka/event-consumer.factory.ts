@@ -24,11 +24,14 @@ export class EventConsumerFactory {
     private readonly failpoints: Failpoints,
   ) {}
 
-  create(spec: { name: string; topics: readonly Topic[]; handlers: EventHandlers; inbox: Inbox }): EventConsumer {
+  /** `batched`: consecutive events share one inbox transaction (up to CONSUMER_BATCH_SIZE); only for pure database effects. */
+  create(spec: { name: string; topics: readonly Topic[]; handlers: EventHandlers; inbox: Inbox; batched?: boolean }): EventConsumer {
+    const { batched, ...rest } = spec;
     return new EventConsumer(
       this.kafka,
       {
-        ...spec,
+        ...rest,
+        batchSize: batched ? this.config.CONSUMER_BATCH_SIZE : 1,
         topicPrefix: this.config.KAFKA_TOPIC_PREFIX,
         maxAttempts: this.config.CONSUMER_MAX_ATTEMPTS,
         retryBaseMs: this.config.CONSUMER_RETRY_BASE_MS,

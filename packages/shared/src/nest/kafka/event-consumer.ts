@@ -31,6 +31,14 @@ export interface EventConsumerOptions {
   topicPrefix: string;
   maxAttempts: number;
   retryBaseMs: number;
+  /**
+   * Up to this many consecutive events of a partition batch share ONE inbox transaction (group
+   * commit: one COMMIT instead of one per event). 1 (the default) = one transaction per event. If
+   * the shared transaction fails, its events are handled again one by one (retries, dead letters,
+   * as always), so batching never changes an outcome. Only for handlers whose effect is database
+   * work: a handler that calls out (e.g. a refund at Alipay) keeps 1.
+   */
+  batchSize?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -114,13 +122,7 @@ export class EventConsumer {
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    for (const message of batch.messages) {
-      if (!payload.isRunning() || payload.isStale()) {
-        return;
-      }
-      if ((await this.handleMessage(batch.topic, batch.partition, message)) === 'APPLIED') {
-        this.failpoints.hit('consumer.after-commit', this.options.name);
-      }
+    const done = async (message: KafkaMessage): Promise<void> => {
       // Only now, after the handler's transaction committed, may the offset move past this message.
       payload.resolveOffset(message.offset);
       this.lag.set(
@@ -128,8 +130,63 @@ export class EventConsumer {
         Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
       );
       await payload.heartbeat();
+    };
+    const size = this.options.inbox.onceEach ? Math.max(1, this.options.batchSize ?? 1) : 1;
+    for (let i = 0; i < batch.messages.length;) {
+      if (!payload.isRunning() || payload.isStale()) {
+        return;
+      }
+      const group = size > 1 ? this.batchable(batch.messages, i, size) : [];
+      if (group.length > 1 && (await this.handleTogether(group))) {
+        this.failpoints.hit('consumer.after-commit', this.options.name);
+        for (const { message } of group) {
+          await done(message);
+        }
+        i += group.length;
+        continue;
+      }
+      // One by one: a lone event, an unparseable or foreign one, or a group whose shared transaction failed.
+      const end = i + Math.max(1, group.length);
+      for (; i < end; i++) {
+        const message = batch.messages[i];
+        if ((await this.handleMessage(batch.topic, batch.partition, message)) === 'APPLIED') {
+          this.failpoints.hit('consumer.after-commit', this.options.name);
+        }
+        await done(message);
+      }
     }
     await payload.commitOffsetsIfNecessary();
+  }
+
+  /** The run of consecutive messages from `start` (at most `size`) that parse and have a handler here. */
+  private batchable(messages: KafkaMessage[], start: number, size: number): Array<{ message: KafkaMessage; event: DomainEvent }> {
+    const out: Array<{ message: KafkaMessage; event: DomainEvent }> = [];
+    for (let i = start; i < messages.length && out.length < size; i++) {
+      const parsed = parseEvent(messages[i]);
+      if (!parsed.ok || !this.options.handlers[parsed.event.type]) {
+        break;
+      }
+      out.push({ message: messages[i], event: parsed.event });
+    }
+    return out;
+  }
+
+  /** One inbox transaction for the group; false (nothing committed) if any of it failed. */
+  private async handleTogether(group: Array<{ message: KafkaMessage; event: DomainEvent }>): Promise<boolean> {
+    try {
+      const outcomes = await this.options.inbox.onceEach!(
+        this.options.name,
+        group.map(({ event }) => {
+          const handler = this.options.handlers[event.type] as (e: DomainEvent) => Promise<HandlerOutcome>;
+          return { eventId: event.eventId, effect: () => runWithCorrelationId(event.correlationId, () => handler(event), event.eventId) };
+        }),
+      );
+      group.forEach(({ event }, k) => this.count(event.type, outcomes[k]));
+      return true;
+    } catch (err) {
+      this.logger.warn({ err, events: group.length }, 'a shared inbox transaction failed; handling its events one by one');
+      return false;
+    }
   }
 
   /** Resolves once the message is handled or dead-lettered; throws only if even the DLQ is unreachable. */

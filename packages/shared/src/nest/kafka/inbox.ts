@@ -4,6 +4,12 @@ import type { TransactionHost } from '../prisma/transaction-host';
 /** Records that a consumer handled an event, atomically with the handler's effect. */
 export interface Inbox {
   once(consumer: string, eventId: string, effect: () => Promise<HandlerOutcome>): Promise<HandlerOutcome>;
+  /**
+   * Several events in ONE transaction, each as `once` would (inbox row first, then its effect), in
+   * order; all commit together or, if any effect throws, none does. Optional: an inbox without it
+   * handles events one by one.
+   */
+  onceEach?(consumer: string, items: ReadonlyArray<{ eventId: string; effect: () => Promise<HandlerOutcome> }>): Promise<HandlerOutcome[]>;
 }
 
 /** The part of a Prisma (transaction) client the inbox needs. */
@@ -29,6 +35,16 @@ export class TransactionalInbox<TTx extends RawExecutor> implements Inbox {
         eventId,
       );
       return inserted === 1 ? effect() : 'DUPLICATE';
+    });
+  }
+
+  onceEach(consumer: string, items: ReadonlyArray<{ eventId: string; effect: () => Promise<HandlerOutcome> }>): Promise<HandlerOutcome[]> {
+    return this.tx.run(async () => {
+      const outcomes: HandlerOutcome[] = [];
+      for (const { eventId, effect } of items) {
+        outcomes.push(await this.once(consumer, eventId, effect)); // joins this transaction
+      }
+      return outcomes;
     });
   }
 }
