@@ -69,18 +69,6 @@ export class StockLockRepository {
     });
   }
 
-  /**
-   * Marks an orderSn as given up (a REJECTED request for no items) unless a request exists. If a
-   * lock request holds the key uncommitted, this INSERT waits for it: then it conflicts, and the
-   * caller releases what that request locked.
-   */
-  async claimAbandoned(orderSn: string): Promise<void> {
-    await this.inTx().$executeRaw`
-      INSERT INTO stock_lock_requests (order_sn, outcome, items)
-      VALUES (${orderSn}, 'REJECTED', '[]'::jsonb)
-      ON CONFLICT (order_sn) DO NOTHING`;
-  }
-
   async findRequest(orderSn: string): Promise<LockRequestRecord | null> {
     const r = await this.tx.client.stockLockRequest.findUnique({ where: { orderSn } });
     return r ? { outcome: r.outcome, items: r.items as unknown as OrderLine[], shortSkuIds: r.shortSkuIds as unknown as number[] } : null;
@@ -91,47 +79,27 @@ export class StockLockRepository {
   }
 
   /**
-   * LOCKED → `to` for one order, and the matching stock change. Returns the lines that actually
-   * moved ([] on a replay), or null if the order has no locks at all.
+   * LOCKED → `to` for one order and the matching stock change, as ONE statement (the
+   * `stock_lock_settle` function of migration 20261201110000, which documents the rules: the
+   * release's abandonment claim, the order's lock rows locked first, the conditional status change,
+   * SKU rows locked in id order). Joins the caller's transaction (the event is appended in it).
+   * Returns null if the order has no locks at all, else the lines that moved ([] on a replay) and
+   * the order's locks as they are now.
    */
-  async transition(orderSn: string, to: LockTransitionTarget): Promise<OrderLine[] | null> {
-    const client = this.inTx();
-    // Row-lock the order's locks first: a concurrent release and deduct of the same order queue
-    // here, and the second then finds nothing LOCKED below.
-    const locks = await client.$queryRaw<Array<{ sku_id: number }>>`
-      SELECT sku_id FROM stock_locks WHERE order_sn = ${orderSn} ORDER BY sku_id FOR UPDATE`;
-    if (locks.length === 0) {
+  async transition(
+    orderSn: string,
+    to: LockTransitionTarget,
+    claimAbandoned: boolean,
+  ): Promise<{ moved: OrderLine[]; locks: StockLockRecord[] } | null> {
+    const [row] = await this.inTx().$queryRaw<Array<{ r: SettleJson }>>`
+      SELECT stock_lock_settle(${orderSn}, ${to}::stock_lock_status, ${claimAbandoned}) AS r`;
+    if (!row.r.found) {
       return null;
     }
-    // Conditional on the current status, so a replay (or a second sweeper) changes nothing.
-    const moved = await client.$queryRaw<Array<{ sku_id: number; quantity: number }>>`
-      UPDATE stock_locks
-         SET status = ${to}::stock_lock_status, updated_at = now()
-       WHERE order_sn = ${orderSn} AND status = 'LOCKED'
-      RETURNING sku_id, quantity`;
-    const lines = sortedMoved(moved);
-    if (lines.length > 0) {
-      await this.returnStock(lines, to);
-    }
-    return lines;
-  }
-
-  /** Gives back the locked units: to the shelf (RELEASED) or out of stock for good (DEDUCTED). */
-  private async returnStock(lines: OrderLine[], to: LockTransitionTarget): Promise<void> {
-    const client = this.inTx();
-    const ids = lines.map((l) => l.skuId);
-    const quantities = lines.map((l) => l.quantity);
-    // Take the SKU row locks in id order, the same order lockStock uses, before the multi-row
-    // UPDATE below (whose own locking order is unspecified): no deadlock with concurrent lockers.
-    await client.$queryRaw`SELECT id FROM skus WHERE id = ANY(${ids}::integer[]) ORDER BY id FOR UPDATE`;
-    const deducted = to === 'DEDUCTED' ? 1 : 0;
-    await client.$executeRaw`
-      UPDATE skus s
-         SET locked_stock = s.locked_stock - r.quantity,
-             stock = s.stock - ${deducted}::integer * r.quantity,
-             updated_at = now()
-        FROM unnest(${ids}::integer[], ${quantities}::integer[]) AS r (sku_id, quantity)
-       WHERE s.id = r.sku_id`;
+    return {
+      moved: row.r.moved,
+      locks: row.r.locks.map((l) => ({ skuId: l.skuId, quantity: l.quantity, status: l.status, expiresAt: new Date(l.expiresAt) })),
+    };
   }
 
   /** Expired LOCKED orders after `afterOrderSn` (keyset page), for the sweeper. */
@@ -153,6 +121,7 @@ export class StockLockRepository {
   }
 }
 
-function sortedMoved(rows: Array<{ sku_id: number; quantity: number }>): OrderLine[] {
-  return rows.map((r) => ({ skuId: r.sku_id, quantity: r.quantity })).sort((a, b) => a.skuId - b.skuId);
-}
+/** What `stock_lock_settle` answers (jsonb, parsed by the driver). */
+type SettleJson =
+  | { found: false }
+  | { found: true; moved: OrderLine[]; locks: Array<{ skuId: number; quantity: number; status: StockLockStatus; expiresAt: string }> };

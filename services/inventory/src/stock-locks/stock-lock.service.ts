@@ -135,18 +135,16 @@ export class StockLockService {
    */
   settle(kind: LockTransition, orderSn: string): Promise<Settlement> {
     return this.tx.run(async () => {
-      if (kind === 'release') {
-        await this.locks.claimAbandoned(orderSn);
-      }
       const { to, event } = TRANSITIONS[kind];
-      const moved = await this.locks.transition(orderSn, to);
-      if (moved === null) {
+      // A release claims the orderSn as abandoned first (see `release`); one statement either way.
+      const result = await this.locks.transition(orderSn, to, kind === 'release');
+      if (result === null) {
         return { kind: 'NO_LOCKS' } as const;
       }
-      if (moved.length > 0) {
-        await this.outbox.append(TOPICS.inventory, createEvent(event, orderSn, { orderSn, items: moved }, eventMeta()));
+      if (result.moved.length > 0) {
+        await this.outbox.append(TOPICS.inventory, createEvent(event, orderSn, { orderSn, items: result.moved }, eventMeta()));
       }
-      return { kind: moved.length > 0 ? 'MOVED' : 'UNCHANGED', locks: await this.locks.findLocks(orderSn) } as const;
+      return { kind: result.moved.length > 0 ? 'MOVED' : 'UNCHANGED', locks: result.locks } as const;
     });
   }
 }
