@@ -46,6 +46,9 @@ ${lines.join('\n')}
 interface LockJson {
   levels: Array<{ concurrency: number; strategies: Array<{ name: string; throughput: { opsPerSecond: number; p99Ms: number } }> }>;
 }
+interface LockEndpointJson {
+  rows: Array<{ shape: string; concurrency: number; locksPerSecond: number; baseline: { tps: number } }>;
+}
 interface E2eJson {
   rows: Array<{ shape: string; buyers: number; ordersPerSecond: number; submit: { p99Ms: number } }>;
 }
@@ -60,7 +63,13 @@ function bySeries<T>(items: T[], name: (t: T) => string, point: (t: T) => [numbe
 
 function main(): void {
   const { values } = parseArgs({
-    options: { lock: { type: 'string' }, e2e: { type: 'string' }, out: { type: 'string', default: 'docs/img' } },
+    options: {
+      lock: { type: 'string' },
+      e2e: { type: 'string' },
+      // LABEL=FILE,LABEL=FILE: lock-endpoint runs to compare (e.g. before=…,after=…)
+      'lock-endpoint': { type: 'string' },
+      out: { type: 'string', default: 'docs/img' },
+    },
   });
   mkdirSync(values.out, { recursive: true });
   const write = (file: string, svg: string): void => writeFileSync(path.join(values.out, file), svg);
@@ -92,6 +101,18 @@ function main(): void {
         ),
       ),
     );
+  }
+  if (values['lock-endpoint']) {
+    const series = values['lock-endpoint'].split(',').flatMap((pair) => {
+      const [label, file] = pair.split('=');
+      const rows = (JSON.parse(readFileSync(file, 'utf8')) as LockEndpointJson).rows;
+      return bySeries(
+        rows,
+        (r) => `${r.shape} ${label}`,
+        (r) => [r.concurrency, (100 * r.locksPerSecond) / r.baseline.tps],
+      );
+    });
+    write('lock-endpoint-share.svg', lineChart('Lock endpoint as a share of the same-run pgbench ceiling', '% of ceiling', series));
   }
   if (values.e2e) {
     const rows = (JSON.parse(readFileSync(values.e2e, 'utf8')) as E2eJson).rows;
