@@ -51,7 +51,7 @@ describe('Coalescer (application-level group commit)', () => {
     await expect(Promise.all(all)).resolves.toEqual([0, 1, 2, 3, 4, 5, 6].map((n) => `ok:${n}`));
   });
 
-  it('a failed flush fails every request of that batch and only those; the lane goes on', async () => {
+  it('a failed batch is flushed again one request at a time, in order: a bad request fails alone; the lane goes on', async () => {
     const f = manualFlush<number>();
     const c = new Coalescer({ lanes: 1, maxBatch: 10, laneOf: () => 0, flush: f.flush });
     const a = c.submit(1);
@@ -59,17 +59,24 @@ describe('Coalescer (application-level group commit)', () => {
     const [b, d] = [c.submit(2), c.submit(3)];
     f.calls[0].done();
     await tick();
-    f.calls[1].fail(new Error('database down'));
-    await expect(b).rejects.toThrow('database down');
-    await expect(d).rejects.toThrow('database down');
+    expect(f.calls[1].batch).toEqual([2, 3]);
+    f.calls[1].fail(new Error('request 3 is bad'));
+    await tick();
+    expect(f.calls[2].batch).toEqual([2]);
+    f.calls[2].done();
+    await tick();
+    expect(f.calls[3].batch).toEqual([3]);
+    f.calls[3].fail(new Error('request 3 is bad'));
+    await expect(b).resolves.toBe('ok:2');
+    await expect(d).rejects.toThrow('request 3 is bad');
     await expect(a).resolves.toBe('ok:1');
     const e = c.submit(4);
     await tick();
-    f.calls[2].done();
+    f.calls[4].done();
     await expect(e).resolves.toBe('ok:4');
   });
 
-  it('a flush that answers the wrong number of results fails its batch instead of mis-answering', async () => {
+  it('a flush that answers the wrong number of results fails instead of mis-answering', async () => {
     const f = manualFlush<number>();
     const c = new Coalescer({ lanes: 1, maxBatch: 10, laneOf: () => 0, flush: f.flush });
     const a = c.submit(1);

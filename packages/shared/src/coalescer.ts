@@ -7,8 +7,9 @@
  *
  * Requests are spread over `lanes` by `laneOf` (each lane has at most one batch in flight): requests
  * of one lane are flushed in arrival order, lanes run in parallel. `flush` answers one result per
- * request, in order; if it throws, every request of that batch fails with that error (and nothing of
- * the batch may have been applied: a flush is all-or-nothing, e.g. one transaction).
+ * request, in order, and must be all-or-nothing (e.g. one statement or one transaction). If a batch
+ * of several fails, its requests are flushed again one at a time, in order — safe because nothing of
+ * the failed batch was applied — so one bad request fails alone instead of taking its batch with it.
  */
 export interface CoalescerOptions<Req, Res> {
   lanes: number;
@@ -53,6 +54,14 @@ export class Coalescer<Req, Res> {
     return this.queues.reduce((n, q) => n + q.length, 0);
   }
 
+  private async flushChecked(batch: Array<Pending<Req, Res>>): Promise<Res[]> {
+    const results = await this.options.flush(batch.map((p) => p.req));
+    if (results.length !== batch.length) {
+      throw new Error(`Coalescer: flush answered ${results.length} results for ${batch.length} requests`);
+    }
+    return results;
+  }
+
   private async drain(lane: number): Promise<void> {
     this.busy[lane] = true;
     try {
@@ -61,13 +70,17 @@ export class Coalescer<Req, Res> {
         this.batches++;
         this.requests += batch.length;
         try {
-          const results = await this.options.flush(batch.map((p) => p.req));
-          if (results.length !== batch.length) {
-            throw new Error(`Coalescer: flush answered ${results.length} results for ${batch.length} requests`);
-          }
+          const results = await this.flushChecked(batch);
           batch.forEach((p, i) => p.resolve(results[i]));
         } catch (err) {
-          batch.forEach((p) => p.reject(err));
+          if (batch.length === 1) {
+            batch[0].reject(err);
+            continue;
+          }
+          for (const p of batch) {
+            this.batches++;
+            await this.flushChecked([p]).then(([res]) => p.resolve(res), p.reject);
+          }
         }
       }
     } finally {
