@@ -10,7 +10,8 @@ import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { StrictValidationPipe } from './http/strict-validation.pipe';
 import { PinoNestLogger } from './logging/logger';
 import { Metrics } from './metrics/metrics';
-import { LOGGER } from './redis/redis.tokens';
+import { CommonEnv, developmentDefaultsInUse } from './config/env';
+import { LOGGER, PLATFORM_CONFIG } from './redis/redis.tokens';
 
 const QUIET_PATHS = /^\/(health|metrics)/;
 
@@ -31,6 +32,7 @@ export async function createServiceApp(
   });
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new PinoNestLogger(logger));
+  announceDevelopmentMode(app.get<CommonEnv>(PLATFORM_CONFIG), logger);
   app.disable('x-powered-by');
   app.use(correlationIdMiddleware);
   app.use(app.get(Metrics).middleware());
@@ -51,6 +53,16 @@ export async function createServiceApp(
   setupDocs(app, options.title, options.description);
   app.enableShutdownHooks();
   return app;
+}
+
+/** Development mode must never pass unnoticed: one warn line at start naming the defaults in use. */
+function announceDevelopmentMode(config: CommonEnv, logger: Logger): void {
+  if (config.APP_ENV === 'development') {
+    logger.warn(
+      { appEnv: config.APP_ENV, developmentDefaults: developmentDefaultsInUse(config) },
+      'DEVELOPMENT MODE (APP_ENV=development): development defaults such as the sandbox Alipay keys and the development INTERNAL_TOKEN are accepted; never run production like this',
+    );
+  }
 }
 
 function setupDocs(app: INestApplication, title: string, description?: string): void {
