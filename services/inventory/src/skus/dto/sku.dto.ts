@@ -5,6 +5,11 @@ import { IsInt, IsOptional, IsString, Length, Matches, Max, Min, NotEquals } fro
 export const MAX_STOCK = 1_000_000_000;
 /** 10 million yuan in cents; prices are INTEGER cents. */
 export const MAX_PRICE = 1_000_000_000;
+/**
+ * One cent: Alipay cannot be asked to collect less than 0.01, so a free SKU would make an order
+ * that can never be paid. Free orders are not a feature; a price of 0 is refused.
+ */
+export const MIN_PRICE = 1;
 
 export class CreateSkuDto {
   @ApiPropertyOptional({ nullable: true })
@@ -19,9 +24,9 @@ export class CreateSkuDto {
   @Length(1, 200)
   title!: string;
 
-  @ApiProperty({ description: 'cents', example: 8880 })
+  @ApiProperty({ description: 'cents', example: 8880, minimum: MIN_PRICE })
   @IsInt()
-  @Min(0)
+  @Min(MIN_PRICE)
   @Max(MAX_PRICE)
   price!: number;
 
@@ -33,10 +38,10 @@ export class CreateSkuDto {
 }
 
 export class UpdateSkuDto {
-  @ApiPropertyOptional({ description: 'cents' })
+  @ApiPropertyOptional({ description: 'cents', minimum: MIN_PRICE })
   @IsOptional()
   @IsInt()
-  @Min(0)
+  @Min(MIN_PRICE)
   @Max(MAX_PRICE)
   price?: number;
 
