@@ -30,6 +30,16 @@ describe('loadEnv', () => {
   });
 });
 
+describe('HTTP timeouts', () => {
+  it('default to API-sized values, and the headers timeout may not exceed the request timeout', () => {
+    const env = loadEnv(CommonEnv, { APP_ENV: 'development' });
+    expect({ headers: env.HTTP_HEADERS_TIMEOUT_MS, request: env.HTTP_REQUEST_TIMEOUT_MS }).toEqual({ headers: 10000, request: 30000 });
+    expect(problemsOf({ APP_ENV: 'development', HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' })).toContain(
+      'HTTP_HEADERS_TIMEOUT_MS="5000": must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    );
+  });
+});
+
 describe('development mode versus production', () => {
   it('development mode (APP_ENV=development) applies the development defaults and says which it used', () => {
     const env = loadEnv(CommonEnv, { APP_ENV: 'development' });

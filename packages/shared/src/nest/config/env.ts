@@ -122,6 +122,19 @@ export class CommonEnv {
   @Max(60 * 60 * 24 * 30)
   SESSION_TTL_SECONDS: number = 86400;
 
+  /** A client must finish sending its headers within this (Node's default is 60 s). */
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  HTTP_HEADERS_TIMEOUT_MS: number = 10000;
+
+  /** …and its whole request, body included, within this (Node's default, 300 s, lets a slow or
+   * lying client hold a socket for five minutes). At least HTTP_HEADERS_TIMEOUT_MS. */
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  HTTP_REQUEST_TIMEOUT_MS: number = 30000;
+
   @IsOptional()
   @IsString()
   NODE_ENV?: string;
@@ -131,9 +144,17 @@ export class CommonEnv {
    * after the per-variable validation passed, with the mode the configuration selected.
    */
   crossCheck(mode: RunMode): ConfigProblem[] {
-    return mode !== 'development' && this.INTERNAL_TOKEN === DEVELOPMENT_INTERNAL_TOKEN
-      ? [{ variable: 'INTERNAL_TOKEN', problem: 'is the development token (documented in the README); set a secret of your own' }]
-      : [];
+    const problems: ConfigProblem[] = [];
+    if (mode !== 'development' && this.INTERNAL_TOKEN === DEVELOPMENT_INTERNAL_TOKEN) {
+      problems.push({
+        variable: 'INTERNAL_TOKEN',
+        problem: 'is the development token (documented in the README); set a secret of your own',
+      });
+    }
+    if (this.HTTP_HEADERS_TIMEOUT_MS > this.HTTP_REQUEST_TIMEOUT_MS) {
+      problems.push({ variable: 'HTTP_HEADERS_TIMEOUT_MS', problem: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });
+    }
+    return problems;
   }
 }
 
