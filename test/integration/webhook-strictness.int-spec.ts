@@ -137,5 +137,12 @@ describe('webhook strictness (SPEC §7: RSA2 only)', () => {
       expect(neutral.text).not.toContain(orderSn);
       expect(neutral.text).toContain('Thank you');
     }
+    // A refused return (NUL in a parameter) is §9's JSON, although the page route declares text/html.
+    const refused = await fetch(`${sys.url.payment}/payments/alipay/return?out_trade_no=%00`);
+    expect({ status: refused.status, type: refused.headers.get('content-type') }).toEqual({
+      status: 400,
+      type: 'application/json; charset=utf-8',
+    });
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('VALIDATION.FAILED');
   });
 });
