@@ -85,13 +85,15 @@ describe('catalog and stock administration (inventory service)', () => {
       { title: '', price: 1, stock: 1 },
       { title: 'x', price: 1, stock: 1e12 },
       { title: 'x', price: '1', stock: 1 },
+      { title: 'x', price: 0, stock: 1 }, // Alipay cannot collect less than 0.01: no free SKUs
     ]) {
       const res = await http('POST', `${sys.url.inventory}/admin/skus`, { headers: admin, body });
-      expect(res.status).toBe(400);
+      expect({ body, status: res.status, code: res.body?.error?.code }).toEqual({ body, status: 400, code: 'VALIDATION.FAILED' });
     }
-    for (const body of [{}, { stockDelta: 0 }, { stockDelta: 0.5 }, { price: null }]) {
+    expect((await createSku(sys.url.inventory, { price: 1 })).price).toBe(1); // the minimum, one cent
+    for (const body of [{}, { stockDelta: 0 }, { stockDelta: 0.5 }, { price: null }, { price: 0 }]) {
       const res = await http('PATCH', `${sys.url.inventory}/admin/skus/${sku.id}`, { headers: admin, body });
-      expect(res.status).toBe(400);
+      expect({ body, status: res.status, code: res.body?.error?.code }).toEqual({ body, status: 400, code: 'VALIDATION.FAILED' });
     }
     await expect(db.query('UPDATE skus SET locked_stock = stock + 1 WHERE id = $1', [sku.id])).rejects.toThrow(/skus_stock_bounds/);
   });

@@ -1,4 +1,7 @@
-import { http } from '@shop/shared/testing';
+import { http, pollUntil } from '@shop/shared/testing';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startSystem, TestSystem } from '../support/system';
 
 describe('operational endpoints of every service', () => {
@@ -25,14 +28,24 @@ describe('operational endpoints of every service', () => {
     },
   );
 
-  it('readiness reports a dead dependency with 503', async () => {
-    const broken = await startSystem(['cart'], { REDIS_URL: 'redis://127.0.0.1:1' });
+  it('readiness reports a dead dependency with 503: up/down per dependency, the driver error only in the log', async () => {
+    const logDir = mkdtempSync(join(tmpdir(), 'ready-logs-'));
+    const logFile = join(logDir, 'cart.log');
+    const broken = await startSystem(['cart'], { REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'warn', LOG_FILE: logFile });
     try {
       const ready = await http('GET', `${broken.url.cart}/health/ready`);
       expect(ready.status).toBe(503);
-      expect(ready.body.error.redis.status).toBe('down');
+      expect(ready.body.error.redis).toEqual({ status: 'down' });
+      expect(ready.body.details.redis).toEqual({ status: 'down' });
+      expect(ready.body.details.kafka).toEqual({ status: 'up' });
+      expect(ready.text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|timed out|message/i);
+      const log = await pollUntil(() => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('"dependency":"redis"'), {
+        what: 'the readiness failure in the log',
+      });
+      expect(log).toBe(true);
     } finally {
       await broken.stop();
+      rmSync(logDir, { recursive: true, force: true });
     }
   });
 });

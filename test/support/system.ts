@@ -73,6 +73,7 @@ export async function startSystem(
   const topics = await createTestTopics(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    APP_ENV: 'development', // the sandbox's keys and app id (a test may override it)
     KAFKA_TOPIC_PREFIX: topics.prefix,
     INTERNAL_TOKEN,
     REDIS_KEY_PREFIX: uniqueRedisPrefix(),

@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export const DEFAULTS = {
+  // The ops scripts (npm start, npm test's jest global setup, migrate, seed) run the system in
+  // development mode: the services then accept their development defaults (sandbox Alipay keys,
+  // this INTERNAL_TOKEN) and say so loudly at start. Unset, a service runs as production.
+  APP_ENV: 'development',
   INTERNAL_TOKEN: 'dev-internal-token-change-me',
   REDIS_URL: 'redis://127.0.0.1:6379',
   KAFKA_BROKERS: '127.0.0.1:9092',

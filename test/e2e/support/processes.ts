@@ -126,6 +126,7 @@ async function provision(
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    APP_ENV: 'development', // the sandbox's keys and app id
     INTERNAL_TOKEN,
     REDIS_KEY_PREFIX: redisPrefix,
     KAFKA_TOPIC_PREFIX: topics.prefix,

@@ -84,7 +84,7 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
   if (!m) {
     return false;
   }
-  const outTradeNo = decodeURIComponent(m[2]);
+  const outTradeNo = decodePathSegment(m[2]);
   if (m[1] === 'cashier' && !m[3] && method === 'GET') {
     const t = deps.trades.get(outTradeNo);
     if (!t) {
@@ -166,5 +166,14 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     return JSON.parse(text) as unknown;
   } catch {
     throw new HttpError(400, 'body is not valid JSON');
+  }
+}
+
+/** A path segment as text; a malformed % escape is the caller's mistake (400), not ours. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'malformed percent-encoding in the path');
   }
 }

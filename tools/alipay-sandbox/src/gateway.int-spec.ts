@@ -298,3 +298,13 @@ describe('OpenAPI v3 (curl)', () => {
 it('GET /health/live → 200', async () => {
   expect((await fetch(`${sb.url}/health/live`)).status).toBe(200);
 });
+
+describe('sandbox admin routes with hostile paths', () => {
+  it('a malformed % escape in /sandbox/trades/:x or /sandbox/cashier/:x is 400, not 500', async () => {
+    for (const path of ['/sandbox/trades/%E0%A4%A', '/sandbox/trades/%zz', '/sandbox/cashier/%', '/sandbox/trades/%ff/pay']) {
+      const method = path.endsWith('/pay') ? 'POST' : 'GET';
+      const res = await fetch(`${sb.url}${path}`, { method });
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+    }
+  });
+});

@@ -11,7 +11,13 @@ import { Notifier } from './notifier';
 import { StateStore } from './store';
 import { TradeService } from './trades';
 
-const ERROR_NAMES: Record<number, string> = { 404: 'not_found', 405: 'method_not_allowed', 413: 'payload_too_large', 500: 'internal' };
+const ERROR_NAMES: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  500: 'internal',
+};
 
 export interface SandboxOptions extends Partial<SandboxConfig> {
   /** How often unpaid trades past their expiry are closed (and notified). Default 1000 ms. */

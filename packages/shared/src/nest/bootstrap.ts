@@ -5,19 +5,22 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import pinoHttp from 'pino-http';
 import { installBodyParsers } from './http/body-parsers';
+import { hardenHttpServer } from './http/http-server';
 import { correlationIdMiddleware } from './http/correlation-id.middleware';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { StrictValidationPipe } from './http/strict-validation.pipe';
 import { PinoNestLogger } from './logging/logger';
 import { Metrics } from './metrics/metrics';
-import { LOGGER } from './redis/redis.tokens';
+import { CommonEnv, developmentDefaultsInUse } from './config/env';
+import { LOGGER, PLATFORM_CONFIG } from './redis/redis.tokens';
 
 const QUIET_PATHS = /^\/(health|metrics)/;
 
 /**
  * Creates a service's Nest app with the one pipeline every service shares (SPEC §9, §11):
- * correlation id → metrics → access log → body parsers (1 MB) → guard → strict validation →
- * one exception filter; OpenAPI at /docs; graceful shutdown on SIGTERM/SIGINT.
+ * correlation id → metrics → access log → body parsers (1 MB, JSON depth 32) → guard → strict
+ * validation → one exception filter; HTTP timeouts and Node's parser errors answered with the §9
+ * body; OpenAPI at /docs; graceful shutdown on SIGTERM/SIGINT.
  */
 export async function createServiceApp(
   rootModule: Type | DynamicModule,
@@ -31,6 +34,13 @@ export async function createServiceApp(
   });
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new PinoNestLogger(logger));
+  const config = app.get<CommonEnv>(PLATFORM_CONFIG);
+  announceDevelopmentMode(config, logger);
+  hardenHttpServer(
+    app.getHttpServer(),
+    { headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS },
+    logger,
+  );
   app.disable('x-powered-by');
   app.use(correlationIdMiddleware);
   app.use(app.get(Metrics).middleware());
@@ -51,6 +61,16 @@ export async function createServiceApp(
   setupDocs(app, options.title, options.description);
   app.enableShutdownHooks();
   return app;
+}
+
+/** Development mode must never pass unnoticed: one warn line at start naming the defaults in use. */
+function announceDevelopmentMode(config: CommonEnv, logger: Logger): void {
+  if (config.APP_ENV === 'development') {
+    logger.warn(
+      { appEnv: config.APP_ENV, developmentDefaults: developmentDefaultsInUse(config) },
+      'DEVELOPMENT MODE (APP_ENV=development): development defaults such as the sandbox Alipay keys and the development INTERNAL_TOKEN are accepted; never run production like this',
+    );
+  }
 }
 
 function setupDocs(app: INestApplication, title: string, description?: string): void {

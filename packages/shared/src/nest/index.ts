@@ -8,6 +8,8 @@ export * from './context/correlation';
 export * from './health/readiness';
 export * from './http/domain-exception.filter';
 export * from './http/strict-validation.pipe';
+export * from './http/validation.decorators';
+export * from './http/body-parsers';
 export * from './kafka/kafka.factory';
 export * from './logging/logger';
 export * from './metrics/metrics';

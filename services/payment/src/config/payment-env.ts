@@ -1,6 +1,7 @@
-import { CommonEnv, EnvBoolean } from '@shop/shared/nest';
+import { CommonEnv, ConfigProblem, DevelopmentDefault, EnvBoolean, RunMode } from '@shop/shared/nest';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { join } from 'node:path';
+import { keyFileProblems } from './alipay-keys';
 
 const URL_RULE = /^https?:\/\//;
 // services/payment/{src,dist}/config → repository root; the committed keys are sandbox-only.
@@ -25,6 +26,8 @@ export class PaymentEnv extends CommonEnv {
   @Matches(URL_RULE)
   PAYMENT_PUBLIC_URL: string = 'http://127.0.0.1:3005';
 
+  /** The sandbox's app id by default: a real deployment names its own. */
+  @DevelopmentDefault()
   @IsString()
   @Matches(/^\d{16}$/, { message: 'ALIPAY_APP_ID must be the 16-digit app id' })
   ALIPAY_APP_ID: string = '2021000000000001';
@@ -38,9 +41,12 @@ export class PaymentEnv extends CommonEnv {
   @Matches(URL_RULE)
   ALIPAY_GATEWAY_URL: string = 'http://127.0.0.1:3100/gateway.do';
 
+  /** The sandbox's committed keys by default (development only; production refuses them). */
+  @DevelopmentDefault()
   @IsString()
   ALIPAY_MERCHANT_PRIVATE_KEY_PATH: string = join(SANDBOX_KEYS, 'merchant-private.pem');
 
+  @DevelopmentDefault()
   @IsString()
   ALIPAY_PUBLIC_KEY_PATH: string = join(SANDBOX_KEYS, 'alipay-public.pem');
 
@@ -60,4 +66,14 @@ export class PaymentEnv extends CommonEnv {
   @EnvBoolean()
   @IsBoolean()
   PAYMENT_REDLOCK_ENABLED: boolean = true;
+
+  /** Both key files must hold RSA keys of the right kind; outside development, not the sandbox's. */
+  override crossCheck(mode: RunMode): ConfigProblem[] {
+    const allowSandbox = mode === 'development';
+    return [
+      ...super.crossCheck(mode),
+      ...keyFileProblems('ALIPAY_MERCHANT_PRIVATE_KEY_PATH', this.ALIPAY_MERCHANT_PRIVATE_KEY_PATH, 'private', allowSandbox),
+      ...keyFileProblems('ALIPAY_PUBLIC_KEY_PATH', this.ALIPAY_PUBLIC_KEY_PATH, 'public', allowSandbox),
+    ];
+  }
 }

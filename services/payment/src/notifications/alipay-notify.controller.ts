@@ -1,18 +1,30 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { LOGGER, Public } from '@shop/shared/nest';
+import { LOGGER, Public, UnvalidatedBody } from '@shop/shared/nest';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
-import { PaymentQueryService } from '../payments/payment-query.service';
 import { PaymentNotificationService } from './payment-notification.service';
 
-/** Alipay's form-encoded parameters: every value a string (a repeated key makes an array). */
+/** NUL (PostgreSQL text cannot hold it) or a lone surrogate (jsonb refuses it): never in a stored value. */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Alipay's form-encoded parameters: every value a string (a repeated key makes an array), none
+ * holding what the notification log could not store. Anything else is a malformed body.
+ */
 function asStringRecord(body: unknown): Record<string, string> | null {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     return null;
   }
   const entries = Object.entries(body as Record<string, unknown>);
-  return entries.every(([, v]) => typeof v === 'string') ? (Object.fromEntries(entries) as Record<string, string>) : null;
+  const wellFormed = entries.every(([k, v]) => typeof v === 'string' && !UNSTORABLE.test(k) && !UNSTORABLE.test(v));
+  return wellFormed ? (Object.fromEntries(entries) as Record<string, string>) : null;
+}
+
+/** Query parameters of the return page: strings only (a repeated key is dropped). */
+function stringParams(query: unknown): Record<string, string> {
+  const entries = Object.entries((query ?? {}) as Record<string, unknown>);
+  return Object.fromEntries(entries.filter(([, v]) => typeof v === 'string')) as Record<string, string>;
 }
 
 function escapeHtml(text: string): string {
@@ -29,12 +41,12 @@ function escapeHtml(text: string): string {
 export class AlipayNotifyController {
   constructor(
     private readonly notifications: PaymentNotificationService,
-    private readonly payments: PaymentQueryService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** The raw form: the global validation pipe's JSON 400 would break SPEC §7's plain `failure`. */
   @Post('notify')
-  async notify(@Body() body: unknown, @Res() res: Response): Promise<void> {
+  async notify(@UnvalidatedBody() body: unknown, @Res() res: Response): Promise<void> {
     res.type('text/plain');
     const params = asStringRecord(body);
     try {
@@ -50,13 +62,18 @@ export class AlipayNotifyController {
     }
   }
 
-  /** The browser's synchronous return: shows the current status, changes nothing. */
+  /**
+   * The browser's synchronous return: changes nothing. The current status only for parameters
+   * Alipay signed; a guessed orderSn gets the same neutral page as any other unverified return.
+   */
   @Get('return')
   @HttpCode(200)
   @Header('content-type', 'text/html; charset=utf-8')
-  async returnPage(@Query('out_trade_no') outTradeNo?: string): Promise<string> {
-    const status = /^[1-9]\d{0,18}$/.test(outTradeNo ?? '') ? await this.payments.statusOf(outTradeNo!) : null;
-    const text = status ? `Order ${outTradeNo}: payment ${status}` : 'Unknown order';
+  async returnPage(@Query() query: unknown): Promise<string> {
+    const verified = await this.notifications.verifiedReturnStatus(stringParams(query));
+    const text = verified
+      ? `Order ${verified.orderSn}: payment ${verified.status}`
+      : 'Thank you. The result of your payment will appear with your order shortly.';
     return `<!doctype html><html><head><title>Payment</title></head><body><h1>${escapeHtml(text)}</h1></body></html>`;
   }
 }

@@ -40,6 +40,9 @@ export class PaymentNotificationService {
 
   /** The signature comes first: nothing unsigned is even looked up. */
   private async check(params: Record<string, string>): Promise<{ refusal: string } | { state: TradeState }> {
+    if (params.sign_type !== 'RSA2') {
+      return { refusal: 'sign_type not RSA2' };
+    }
     if (!this.gateway.verifyNotification(params)) {
       return { refusal: 'bad signature' };
     }
@@ -61,5 +64,18 @@ export class PaymentNotificationService {
       return { refusal: 'total_amount mismatch' };
     }
     return { state: parsed.state };
+  }
+
+  /**
+   * The browser's return carries parameters Alipay signed with the notification rule. Only then
+   * is the payment's status shown (an unsigned orderSn is anyone's guess); otherwise null.
+   */
+  async verifiedReturnStatus(params: Record<string, string>): Promise<{ orderSn: string; status: string } | null> {
+    const orderSn = params.out_trade_no;
+    if (!/^[1-9]\d{0,18}$/.test(orderSn ?? '') || params.app_id !== this.config.ALIPAY_APP_ID || !this.gateway.verifyNotification(params)) {
+      return null;
+    }
+    const payment = await this.payments.findBySn(orderSn);
+    return payment ? { orderSn, status: payment.status } : null;
   }
 }

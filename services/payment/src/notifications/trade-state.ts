@@ -18,7 +18,10 @@ export interface TradeState {
 
 export type ParseResult = { ok: true; state: TradeState } | { ok: false; reason: string };
 
-const REQUIRED = ['notify_id', 'app_id', 'out_trade_no', 'trade_status', 'total_amount'] as const;
+const REQUIRED = ['notify_id', 'notify_type', 'charset', 'app_id', 'out_trade_no', 'trade_status', 'total_amount'] as const;
+/** Column sizes of payment_notifications / payments: a longer value is malformed, not a 500. */
+export const MAX_NOTIFY_ID_LENGTH = 128;
+export const MAX_TRADE_NO_LENGTH = 64;
 
 /** Alipay's times are China Standard Time wall clock ("yyyy-MM-dd HH:mm:ss"). */
 export function parseAlipayTime(text: string | undefined): Date | null {
@@ -32,6 +35,18 @@ export function parseNotification(params: Record<string, string>): ParseResult {
     if (!params[key]) {
       return { ok: false, reason: `missing ${key}` };
     }
+  }
+  if (params.notify_type !== 'trade_status_sync') {
+    return { ok: false, reason: `unsupported notify_type ${params.notify_type.slice(0, 40)}` };
+  }
+  if (params.charset.toLowerCase() !== 'utf-8') {
+    return { ok: false, reason: `unsupported charset ${params.charset.slice(0, 40)}` };
+  }
+  if ([...params.notify_id].length > MAX_NOTIFY_ID_LENGTH) {
+    return { ok: false, reason: 'malformed notify_id' };
+  }
+  if (params.trade_no !== undefined && [...params.trade_no].length > MAX_TRADE_NO_LENGTH) {
+    return { ok: false, reason: 'malformed trade_no' };
   }
   if (!/^[1-9]\d{0,18}$/.test(params.out_trade_no)) {
     return { ok: false, reason: 'malformed out_trade_no' };

@@ -14,8 +14,4 @@ export class PaymentQueryService {
     }
     return p;
   }
-
-  async statusOf(orderSn: string): Promise<string | null> {
-    return (await this.payments.findBySn(orderSn))?.status ?? null;
-  }
 }

@@ -20,7 +20,49 @@ export function EnvBoolean(): PropertyDecorator {
   });
 }
 
+/**
+ * `development` lets the development defaults (marked `@DevelopmentDefault()`) apply; `npm start`,
+ * `npm test` and docker-compose.yml select it. Anything else runs as production, where every such
+ * variable must be set and development secrets are refused (see `loadEnv`).
+ */
+export const RUN_MODES = ['development', 'production'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
+
+/** The INTERNAL_TOKEN of development mode (documented in the README, so never a secret). */
+export const DEVELOPMENT_INTERNAL_TOKEN = 'dev-internal-token-change-me';
+
+const developmentDefaults = new Map<object, Set<string>>();
+
+/**
+ * Marks a variable whose default is a development value (a committed key, a well-known token, the
+ * sandbox's app id): outside development mode it must be set explicitly.
+ */
+export function DevelopmentDefault(): PropertyDecorator {
+  return (target, key) => {
+    const keys = developmentDefaults.get(target) ?? new Set<string>();
+    keys.add(String(key));
+    developmentDefaults.set(target, keys);
+  };
+}
+
+/** The development-default variables of `cls`, its base classes' included. */
+export function developmentDefaultsOf(cls: new () => object): string[] {
+  const out: string[] = [];
+  for (
+    let proto: object | null = cls.prototype as object;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
+    out.push(...(developmentDefaults.get(proto) ?? []));
+  }
+  return out;
+}
+
 export class CommonEnv {
+  /** Unset = production: development defaults never apply by accident. */
+  @IsIn(RUN_MODES, { message: `APP_ENV must be one of ${RUN_MODES.join(', ')}` })
+  APP_ENV: RunMode = 'production';
+
   @IsString()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL: string = 'redis://127.0.0.1:6379';
@@ -68,9 +110,10 @@ export class CommonEnv {
   @Matches(/^([a-z.-]+:[A-Za-z0-9._-]+(,[a-z.-]+:[A-Za-z0-9._-]+)*)?$/, { message: 'FAILPOINTS must be name:arg[,name:arg…]' })
   FAILPOINTS: string = '';
 
+  @DevelopmentDefault()
   @IsString()
   @MinLength(16, { message: 'INTERNAL_TOKEN must be at least 16 characters' })
-  INTERNAL_TOKEN: string = 'dev-internal-token-change-me';
+  INTERNAL_TOKEN: string = DEVELOPMENT_INTERNAL_TOKEN;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
@@ -85,9 +128,53 @@ export class CommonEnv {
   @Max(60 * 60 * 24 * 30)
   SESSION_TTL_SECONDS: number = 86400;
 
+  /** A client must finish sending its headers within this (Node's default is 60 s). */
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  HTTP_HEADERS_TIMEOUT_MS: number = 10000;
+
+  /** …and its whole request, body included, within this (Node's default, 300 s, lets a slow or
+   * lying client hold a socket for five minutes). At least HTTP_HEADERS_TIMEOUT_MS. */
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  HTTP_REQUEST_TIMEOUT_MS: number = 30000;
+
   @IsOptional()
   @IsString()
   NODE_ENV?: string;
+
+  /**
+   * Problems beyond a single variable's rules (services add their own, e.g. key files). Called
+   * after the per-variable validation passed, with the mode the configuration selected.
+   */
+  crossCheck(mode: RunMode): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    if (mode !== 'development' && this.INTERNAL_TOKEN === DEVELOPMENT_INTERNAL_TOKEN) {
+      problems.push({
+        variable: 'INTERNAL_TOKEN',
+        problem: 'is the development token (documented in the README); set a secret of your own',
+      });
+    }
+    if (this.HTTP_HEADERS_TIMEOUT_MS > this.HTTP_REQUEST_TIMEOUT_MS) {
+      problems.push({ variable: 'HTTP_HEADERS_TIMEOUT_MS', problem: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });
+    }
+    return problems;
+  }
+}
+
+/** One line of a refused configuration. */
+export interface ConfigProblem {
+  variable: string;
+  problem: string;
+}
+
+const defaultsInUse = new WeakMap<object, string[]>();
+
+/** The development-default variables a (development-mode) configuration took unset: announced at start. */
+export function developmentDefaultsInUse(config: object): string[] {
+  return defaultsInUse.get(config) ?? [];
 }
 
 export class EnvValidationError extends Error {}
@@ -109,12 +196,28 @@ export function loadEnv<T extends object>(cls: new () => T, source: NodeJS.Proce
   }
   const instance = plainToInstance(cls, { ...defaults, ...present }, { enableImplicitConversion: true });
   const errors = validateSync(instance, { whitelist: false, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    const lines = errors.map((e) => {
-      const got = present[e.property] !== undefined ? JSON.stringify(present[e.property]) : '(unset)';
-      return `  ${e.property}=${got}: ${Object.values(e.constraints ?? {}).join('; ')}`;
-    });
-    throw new EnvValidationError(`Invalid configuration:\n${lines.join('\n')}`);
+  const problems: ConfigProblem[] = errors.map((e) => ({ variable: e.property, problem: Object.values(e.constraints ?? {}).join('; ') }));
+  const marked = new Set(developmentDefaultsOf(cls));
+  const unsetDefaults = Object.keys(defaults).filter((key) => marked.has(key) && present[key] === undefined);
+  const mode: RunMode = (instance as Partial<CommonEnv>).APP_ENV === 'development' ? 'development' : 'production';
+  if (mode === 'production') {
+    problems.push(
+      ...unsetDefaults.map((variable) => ({ variable, problem: 'required outside development mode (its default is a development value)' })),
+    );
   }
+  if (errors.length === 0 && instance instanceof CommonEnv) {
+    // A variable already reported (e.g. unset) is not reported twice.
+    const reported = new Set(problems.map((p) => p.variable));
+    problems.push(...instance.crossCheck(mode).filter((p) => !reported.has(p.variable)));
+  }
+  if (problems.length > 0) {
+    const lines = problems.map(({ variable, problem }) => {
+      const got = present[variable] !== undefined ? `=${JSON.stringify(present[variable])}` : ' (unset)';
+      return `  ${variable}${got}: ${problem}`;
+    });
+    const hint = mode === 'production' ? ' (production mode: APP_ENV is not "development")' : '';
+    throw new EnvValidationError(`Invalid configuration${hint}:\n${lines.join('\n')}`);
+  }
+  defaultsInUse.set(instance, unsetDefaults);
   return instance;
 }

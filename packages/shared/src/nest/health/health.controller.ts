@@ -2,7 +2,9 @@ import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nest
 import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { Logger } from 'pino';
 import { Public } from '../auth/access.decorators';
+import { LOGGER } from '../redis/redis.tokens';
 import { ReadinessCheck } from './readiness';
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
@@ -15,6 +17,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(READINESS_CHECKS) private readonly checks: () => ReadinessCheck[],
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** The process is up and its event loop answers. */
@@ -47,7 +50,9 @@ export class HealthController {
           await check.ping();
           return indicator.up();
         } catch (err) {
-          return indicator.down({ message: (err as Error).message });
+          // Anyone may ask: the answer says which dependency is down, the log says why.
+          this.logger.warn({ dependency: check.name, err }, 'readiness check failed');
+          return indicator.down();
         }
       }),
     );

@@ -78,6 +78,11 @@ export class DomainExceptionFilter implements ExceptionFilter {
     if (res.headersSent) {
       return;
     }
-    res.status(mapped.status).json(errorBody(mapped.code, mapped.message, correlationIdOrNew(), mapped.details));
+    // The content type is set, not left to json(): a route's @Header('content-type', …) (the
+    // return page's text/html) is already on the response when a pipe refuses its input.
+    res
+      .status(mapped.status)
+      .type('application/json')
+      .json(errorBody(mapped.code, mapped.message, correlationIdOrNew(), mapped.details));
   }
 }

@@ -1,12 +1,13 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { ValidationFailedError } from '../../errors';
+import { MAX_INT_ID } from './validation.decorators';
 
 /** Path/query ids: a positive 32-bit integer written in plain digits, else 400 VALIDATION.FAILED. */
 @Injectable()
 export class PositiveIntPipe implements PipeTransform<string, number> {
   transform(value: string, metadata: ArgumentMetadata): number {
     const n = /^[1-9]\d{0,9}$/.test(value ?? '') ? Number(value) : NaN;
-    if (!Number.isSafeInteger(n) || n > 2147483647) {
+    if (!Number.isSafeInteger(n) || n > MAX_INT_ID) {
       throw new ValidationFailedError(`${metadata.data ?? 'parameter'} must be a positive integer`, { field: metadata.data });
     }
     return n;

@@ -1,4 +1,4 @@
-import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, createParamDecorator, ExecutionContext, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidationFailedError } from '../../errors';
 
 function flatten(errors: ValidationError[], parent = ''): Array<{ field: string; problems: string[] }> {
@@ -38,6 +38,10 @@ export class StrictValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'custom') {
+      // Custom parameter decorators (the session, `@UnvalidatedBody()`) are not client DTOs.
+      return value;
+    }
     if (containsNul(value)) {
       // PostgreSQL cannot store U+0000 in text; refusing it here keeps it a 400, not a 500.
       throw new ValidationFailedError('Text must not contain NUL characters');
@@ -49,3 +53,12 @@ export class StrictValidationPipe extends ValidationPipe {
     return super.transform(value, metadata);
   }
 }
+
+/**
+ * The parsed request body, untouched by the global validation pipe: for an endpoint that must
+ * answer every malformed input in its own format (the Alipay webhook's plain-text `failure`) and
+ * therefore validates the body itself.
+ */
+export const UnvalidatedBody = createParamDecorator((_data: unknown, ctx: ExecutionContext): unknown => {
+  return ctx.switchToHttp().getRequest<{ body?: unknown }>().body;
+});

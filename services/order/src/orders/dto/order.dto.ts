@@ -1,19 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_LINE_QUANTITY, OrderLineDto } from '@shop/shared/nest';
+import { MAX_INT_ID, MAX_LINE_QUANTITY, OptionalNonNull, OrderLineDto, QueryInt } from '@shop/shared/nest';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 
 export const MAX_ORDER_ITEMS = 100;
 
@@ -26,7 +14,7 @@ export class CreateOrderDto {
   @ApiProperty()
   @IsInt()
   @Min(1)
-  @Max(2147483647)
+  @Max(MAX_INT_ID)
   addressId!: number;
 
   @ApiProperty({ type: [OrderLineDto] })
@@ -48,16 +36,16 @@ export class CreateOrderDto {
 /** Buy-now when both are given; otherwise the cart's checked items. Query values arrive as strings. */
 export class ConfirmOrderQueryDto {
   @ApiPropertyOptional()
-  @IsOptional()
-  @Type(() => Number)
+  @OptionalNonNull()
+  @QueryInt()
   @IsInt()
   @Min(1)
-  @Max(2147483647)
+  @Max(MAX_INT_ID)
   skuId?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_LINE_QUANTITY })
-  @IsOptional()
-  @Type(() => Number)
+  @OptionalNonNull()
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_LINE_QUANTITY)
@@ -66,16 +54,16 @@ export class ConfirmOrderQueryDto {
 
 export class ListOrdersQueryDto {
   @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
+  @OptionalNonNull()
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(1_000_000)
   page: number = 1;
 
   @ApiPropertyOptional({ default: 20, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
+  @OptionalNonNull()
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(100)

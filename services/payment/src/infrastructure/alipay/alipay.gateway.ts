@@ -55,8 +55,14 @@ export class AlipayGateway {
     });
   }
 
-  /** RSA2 over Alipay's rule (drop sign/sign_type, sort, join raw values). */
+  /**
+   * RSA2 over Alipay's rule (drop sign/sign_type, sort, join raw values). RSA2 only (SPEC §7): the
+   * SDK would verify whatever `sign_type` the sender declares, SHA-1 included.
+   */
   verifyNotification(params: Record<string, string>): boolean {
+    if (params.sign_type !== 'RSA2') {
+      return false;
+    }
     try {
       return this.sdk.checkNotifySignV2(params);
     } catch {

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { OptionalNonNull, TextLength } from '@shop/shared/nest';
+import { IsBoolean, IsString, Matches } from 'class-validator';
 
 export class CreateAddressDto {
   @ApiProperty({ example: 'Li Lei' })
   @IsString()
-  @Length(1, 64)
+  @TextLength(1, 64)
   receiver!: string;
 
   @ApiProperty({ example: '+86 138 0000 0000' })
@@ -14,16 +15,16 @@ export class CreateAddressDto {
 
   @ApiProperty({ example: 'Zhejiang Hangzhou Xihu' })
   @IsString()
-  @Length(1, 128)
+  @TextLength(1, 128)
   region!: string;
 
   @ApiProperty({ example: 'No. 1 Wensan Road' })
   @IsString()
-  @Length(1, 255)
+  @TextLength(1, 255)
   detail!: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNonNull()
   @IsBoolean()
   isDefault?: boolean;
 }

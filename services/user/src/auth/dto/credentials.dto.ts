@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length, Matches } from 'class-validator';
+import { TextLength } from '@shop/shared/nest';
+import { IsString, Matches } from 'class-validator';
 
 export class RegisterDto {
   @ApiProperty({ example: 'alice_01', minLength: 3, maxLength: 32 })
@@ -9,7 +10,7 @@ export class RegisterDto {
 
   @ApiProperty({ minLength: 8, maxLength: 72 })
   @IsString()
-  @Length(8, 72)
+  @TextLength(8, 72)
   password!: string;
 }
 
@@ -17,11 +18,11 @@ export class RegisterDto {
 export class LoginDto {
   @ApiProperty()
   @IsString()
-  @Length(1, 64)
+  @TextLength(1, 64)
   username!: string;
 
   @ApiProperty()
   @IsString()
-  @Length(1, 256)
+  @TextLength(1, 256)
   password!: string;
 }
