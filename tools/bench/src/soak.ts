@@ -56,8 +56,15 @@ function servicePids(): Record<string, number> {
   return out;
 }
 
+/** NaN once the process is gone (a crash shows in the samples instead of ending the soak). */
 function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return Number.NaN;
+  }
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
   return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : Number.NaN;
 }
 
