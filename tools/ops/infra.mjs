@@ -102,7 +102,14 @@ export async function infraUp(env = resolveEnv()) {
 
 if (process.argv[1]?.endsWith('infra.mjs')) {
   const command = process.argv[2] ?? 'up';
-  const run = command === 'down' ? () => stopKafka(resolveEnv(), log) : () => infraUp();
+  // `topics`: only create the topics on an existing broker (docker compose's kafka-init job), from
+  // the one list in packages/shared/src/events/topics.ts.
+  const commands = { up: () => infraUp(), down: () => stopKafka(resolveEnv(), log), topics: () => waitForKafka(resolveEnv(), false) };
+  const run = commands[command];
+  if (!run) {
+    console.error(`[infra] unknown command ${command}: up | down | topics`);
+    process.exit(2);
+  }
   run().then(
     () => process.exit(0),
     (err) => {

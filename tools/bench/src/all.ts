@@ -35,6 +35,7 @@ const STEPS: Step[] = [
     args: (q) => (q ? ['--concurrency', '64', '--seconds', '5'] : []),
   },
   { name: 'relay', script: 'relay.js', needsSystem: false, args: (q) => (q ? ['--events', '5000', '--seconds', '5'] : []) },
+  { name: 'http-client', script: 'http-client.js', needsSystem: false, args: (q) => (q ? ['--calls', '5000'] : []) },
   {
     name: 'lock-endpoint',
     script: 'lock-endpoint.js',

@@ -41,6 +41,19 @@ export class PaymentEnv extends CommonEnv {
   @Matches(URL_RULE)
   ALIPAY_GATEWAY_URL: string = 'http://127.0.0.1:3100/gateway.do';
 
+  /**
+   * The gateway as the BUYER's browser reaches it, for the pay URL (e.g. under docker compose the
+   * server-to-server name `alipay-sandbox` does not resolve on the host). Unset: ALIPAY_GATEWAY_URL.
+   */
+  @IsOptional()
+  @Matches(URL_RULE)
+  ALIPAY_BROWSER_GATEWAY_URL?: string = undefined;
+
+  /** This service as the buyer's browser reaches it, for Alipay's return page. Unset: PAYMENT_PUBLIC_URL. */
+  @IsOptional()
+  @Matches(URL_RULE)
+  PAYMENT_BROWSER_URL?: string = undefined;
+
   /** The sandbox's committed keys by default (development only; production refuses them). */
   @DevelopmentDefault()
   @IsString()

@@ -40,9 +40,14 @@ export class AlipayGateway {
     });
   }
 
-  /** The cashier URL for the buyer; the trade expires with the order's pay deadline. */
+  /**
+   * The cashier URL for the buyer; the trade expires with the order's pay deadline. It is opened by
+   * the buyer's browser, so it points at the browser-facing gateway (ALIPAY_BROWSER_GATEWAY_URL) and
+   * returns to the browser-facing base (PAYMENT_BROWSER_URL); the notify URL stays server-to-server.
+   */
   pagePayUrl(orderSn: string, amountCents: number, subject: string, expiresAt: Date): string {
-    return this.sdk.pageExecute('alipay.trade.page.pay', 'GET', {
+    const browserBase = this.config.PAYMENT_BROWSER_URL ?? this.config.PAYMENT_PUBLIC_URL;
+    const url = this.sdk.pageExecute('alipay.trade.page.pay', 'GET', {
       bizContent: {
         outTradeNo: orderSn,
         totalAmount: centsToYuan(amountCents),
@@ -51,8 +56,13 @@ export class AlipayGateway {
         timeExpire: toAlipayTime(expiresAt),
       },
       notifyUrl: `${this.config.PAYMENT_PUBLIC_URL}/payments/alipay/notify`,
-      returnUrl: `${this.config.PAYMENT_PUBLIC_URL}/payments/alipay/return`,
+      returnUrl: `${browserBase}/payments/alipay/return`,
     });
+    const browserGateway = this.config.ALIPAY_BROWSER_GATEWAY_URL;
+    // The SDK builds `<gateway>?<signed query>`; the signature covers the query, not the host.
+    return browserGateway && url.startsWith(this.config.ALIPAY_GATEWAY_URL)
+      ? browserGateway + url.slice(this.config.ALIPAY_GATEWAY_URL.length)
+      : url;
   }
 
   /**
