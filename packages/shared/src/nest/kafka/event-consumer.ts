@@ -148,6 +148,9 @@ export class EventConsumer {
       // One by one: a lone event, an unparseable or foreign one, or a group whose shared transaction failed.
       const end = i + Math.max(1, group.length);
       for (; i < end; i++) {
+        if (!payload.isRunning() || payload.isStale()) {
+          return;
+        }
         const message = batch.messages[i];
         if ((await this.handleMessage(batch.topic, batch.partition, message)) === 'APPLIED') {
           this.failpoints.hit('consumer.after-commit', this.options.name);
