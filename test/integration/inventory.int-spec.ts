@@ -96,6 +96,8 @@ describe('catalog and stock administration (inventory service)', () => {
       expect({ body, status: res.status, code: res.body?.error?.code }).toEqual({ body, status: 400, code: 'VALIDATION.FAILED' });
     }
     await expect(db.query('UPDATE skus SET locked_stock = stock + 1 WHERE id = $1', [sku.id])).rejects.toThrow(/skus_stock_bounds/);
+    await expect(db.query('UPDATE skus SET price = 0 WHERE id = $1', [sku.id])).rejects.toThrow(/skus_price_positive/);
+    await expect(db.query("INSERT INTO skus (title, price, stock) VALUES ('free', 0, 1)")).rejects.toThrow(/skus_price_positive/);
   });
 
   it('admin routes need the internal token', async () => {

@@ -2,4 +2,5 @@
 export * from './database-url';
 export * from './databases';
 export * from './migrate';
+export * from './prisma-schema';
 export * from './schema-drift';
