@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { BaselineResult, runBaselinesOnScratch } from './pgbench';
+import { cpuMsPer, cpuSample, requireServicePids, Service } from './proc';
 
 const USAGE = `usage: npm run bench:e2e -- [--concurrency 16,64,256] [--attempts N (per level, default 4 x concurrency, at least 200)] [--max-pool 64] [--baseline-seconds 10] [--json FILE]
 needs the system running (npm start); targets from the same environment as npm start`;
@@ -31,6 +32,9 @@ interface Row {
   baseline: { name: string; tps: number; clients: number; error?: string };
   /** ordersPerSecond / baseline tps. */
   share: number;
+  /** CPU milliseconds each service spent per order placed during confirm + submit (from /proc): stays
+   * comparable across runs on a busy machine, where throughput does not. */
+  cpuMsPerOrder: Record<Service | 'total', number>;
 }
 
 async function main(): Promise<number> {
@@ -59,11 +63,18 @@ async function main(): Promise<number> {
     for (const shape of ['hot', 'spread'] as const) {
       const attempts = values.attempts ? Number(values.attempts) : Math.max(200, 4 * buyers);
       process.stderr.write(`${shape}, ${buyers} buyers, ${attempts} attempts …\n`);
-      const report = await level(env, shape, buyers, attempts);
+      const pids = requireServicePids();
+      let before = cpuSample(pids);
+      let after = before;
+      const report = await level(env, shape, buyers, attempts, {
+        start: () => (before = cpuSample(pids)),
+        end: () => (after = cpuSample(pids)),
+      });
+      const cpu = cpuMsPer(before, after, report.orders.placed);
       const clients = Math.min(buyers, Number(values['max-pool']));
       const name = shape === 'hot' ? 'pgbench-submit-tx-hot' : 'pgbench-submit-tx-spread';
       const b = (await runBaselinesOnScratch(env.inventoryDatabaseUrl, [name], clients, Number(values['baseline-seconds'])))[name]!;
-      rows.push(toRow(shape, buyers, attempts, report, b, clients));
+      rows.push(toRow(shape, buyers, attempts, report, b, clients, cpu));
     }
   }
   console.log(format(rows));
@@ -76,8 +87,15 @@ async function main(): Promise<number> {
   return rows.every((r) => r.verdictOk) ? 0 : 1;
 }
 
-function level(env: Awaited<ReturnType<typeof loadEnv>>, shape: Shape, buyers: number, attempts: number): Promise<LoadReport> {
+function level(
+  env: Awaited<ReturnType<typeof loadEnv>>,
+  shape: Shape,
+  buyers: number,
+  attempts: number,
+  onMeasured: { start: () => void; end: () => void },
+): Promise<LoadReport> {
   return runLoad({
+    onMeasured,
     // hot: every buyer takes one unit of one SKU (stock for all); spread: baskets over 100 SKUs.
     scenario: shape === 'hot' ? 'flash-sale' : 'multi-sku',
     users: buyers,
@@ -98,7 +116,15 @@ function level(env: Awaited<ReturnType<typeof loadEnv>>, shape: Shape, buyers: n
   });
 }
 
-function toRow(shape: Shape, buyers: number, attempts: number, r: LoadReport, b: BaselineResult, clients: number): Row {
+function toRow(
+  shape: Shape,
+  buyers: number,
+  attempts: number,
+  r: LoadReport,
+  b: BaselineResult,
+  clients: number,
+  cpuMsPerOrder: Row['cpuMsPerOrder'],
+): Row {
   const pick = (name: string) => ({ p50Ms: r.endpoints[name]?.p50Ms ?? 0, p99Ms: r.endpoints[name]?.p99Ms ?? 0 });
   // Only the expected answers are 2xx and 409s; anything else during confirm/submit is reported.
   const unexpected = Object.fromEntries(
@@ -116,17 +142,23 @@ function toRow(shape: Shape, buyers: number, attempts: number, r: LoadReport, b:
     verdictOk: r.verdict.ok,
     baseline: { name: b.name, tps: Math.round(b.tps), clients, ...(b.error ? { error: b.error } : {}) },
     share: Number.isFinite(b.tps) ? Math.round((r.ordersPerSecond / b.tps) * 1000) / 1000 : Number.NaN,
+    cpuMsPerOrder,
   };
 }
 
 function format(rows: Row[]): string {
-  const head = 'shape   buyers  attempts  orders/s  confirm p50/p99 ms  submit p50/p99 ms  one-db tx tps  share  oversold  unexpected';
+  const head =
+    'shape   buyers  attempts  orders/s  confirm p50/p99 ms  submit p50/p99 ms  one-db tx tps  share  oversold  CPU ms/order (user cart inv order pay = total)  unexpected';
   const lines = rows.map(
     (r) =>
       `${r.shape.padEnd(6)}  ${String(r.buyers).padStart(6)}  ${String(r.attempts).padStart(8)}  ${String(r.ordersPerSecond).padStart(8)}  ` +
-      `${`${r.confirm.p50Ms}/${r.confirm.p99Ms}`.padStart(18)}  ${`${r.submit.p50Ms}/${r.submit.p99Ms}`.padStart(17)}  ${String(r.baseline.tps).padStart(13)}  ${String(r.share).padStart(5)}  ${String(r.oversoldUnits).padStart(8)}  ${JSON.stringify(r.unexpected)}`,
+      `${`${r.confirm.p50Ms}/${r.confirm.p99Ms}`.padStart(18)}  ${`${r.submit.p50Ms}/${r.submit.p99Ms}`.padStart(17)}  ${String(r.baseline.tps).padStart(13)}  ${String(r.share).padStart(5)}  ${String(r.oversoldUnits).padStart(8)}  ${cpuText(r.cpuMsPerOrder).padEnd(46)}  ${JSON.stringify(r.unexpected)}`,
   );
   return [`end-to-end confirm + submit (${cpus().length} cores shared by the load tool and the whole system)`, head, ...lines].join('\n');
+}
+
+function cpuText(c: Row['cpuMsPerOrder']): string {
+  return `${c.user} ${c.cart} ${c.inventory} ${c.order} ${c.payment} = ${c.total}`;
 }
 
 main().then(

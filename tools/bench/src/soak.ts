@@ -10,11 +10,11 @@
 import { loadEnv } from '@shop/consistency';
 import { runLoad } from '@shop/load';
 import { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { requireServicePids, rssMb, SERVICES } from './proc';
 import { startSystem, stopSystem, systemReady } from './system';
 
-const SERVICES = ['user', 'cart', 'inventory', 'order', 'payment'] as const;
 const USAGE = 'usage: npm run soak -- [--minutes 10] [--rate 20] [--users 64] [--sample-seconds 5] [--json FILE]';
 
 interface Sample {
@@ -32,40 +32,6 @@ export interface SoakResult {
   verdictOk: boolean;
   memory: Array<{ service: string; startMb: number; endMb: number; trendMbPerMinute: number }>;
   samples: Sample[];
-}
-
-/** pid of each service process, by its entry point in /proc/<pid>/cmdline. */
-function servicePids(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) {
-      continue;
-    }
-    let cmd = '';
-    try {
-      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-    } catch {
-      continue; // gone meanwhile
-    }
-    for (const s of SERVICES) {
-      if (cmd.includes(`services/${s}/dist/main.js`)) {
-        out[s] = Number(entry);
-      }
-    }
-  }
-  return out;
-}
-
-/** NaN once the process is gone (a crash shows in the samples instead of ending the soak). */
-function rssMb(pid: number): number {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return Number.NaN;
-  }
-  const m = /VmRSS:\s+(\d+) kB/.exec(status);
-  return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : Number.NaN;
 }
 
 /** Least-squares slope of y over x. */
@@ -108,11 +74,7 @@ async function main(): Promise<number> {
     system = await startSystem(env, '.cache'); // its log: .cache/system.log
   }
   try {
-    const pids = servicePids();
-    const missing = SERVICES.filter((s) => !pids[s]);
-    if (missing.length > 0) {
-      throw new Error(`no process found for ${missing.join(', ')} (is the system running on this machine?)`);
-    }
+    const pids = requireServicePids();
     const samples: Sample[] = [];
     const t0 = Date.now();
     const sample = (): void => {

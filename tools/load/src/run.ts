@@ -14,6 +14,8 @@ export interface RunConfig extends ScenarioOptions {
   /** Databases etc. for the consistency checker; omitted = the checker is not run. */
   check?: Parameters<typeof checkConsistency>[0];
   onProgress?: (line: string) => void;
+  /** Called right before and after the measured phase (the scenario's requests; not buyer setup or settling). */
+  onMeasured?: { start?: () => void; end?: () => void };
 }
 
 export interface LoadReport {
@@ -40,12 +42,14 @@ export async function runLoad(c: RunConfig): Promise<LoadReport> {
   const shop = new Storefront(c.targets, recorder);
   const buyers = await prepareBuyers(shop, c.users, c.seed);
   const progress = setInterval(() => c.onProgress?.(progressLine(recorder)), 1000);
+  c.onMeasured?.start?.();
   const started = Date.now();
   let run;
   try {
     run = await runScenario(shop, c.scenario, buyers, c);
   } finally {
     clearInterval(progress);
+    c.onMeasured?.end?.();
   }
   const submitSeconds = (Date.now() - started) / 1000;
   const settlement = await settle(shop, run, c.actions, c.seed, c.load, c.settleTimeoutMs);
