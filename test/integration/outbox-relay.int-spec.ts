@@ -1,4 +1,4 @@
-import { createEvent, DomainEvent, TOPICS } from '@shop/shared';
+import { createEvent, DomainEvent, TOPICS, UpstreamUnavailableError } from '@shop/shared';
 import { createKafka, EventConsumer, Failpoints, Metrics, OutboxRelay, TransactionalInbox } from '@shop/shared/nest';
 import { InventoryPrisma, InventoryTx } from '../../services/inventory/src/infrastructure/prisma/inventory-prisma.service';
 import { createTestDatabase, createTestTopics, pollUntil } from '@shop/shared/testing';
@@ -182,6 +182,105 @@ describe('outbox relay and event consumer (shared)', () => {
       await dlq.consumer.disconnect();
     }
   });
+  it('waitOutUpstreamOutages: an outage is retried past the attempt limit (across a stop and a new member) until it clears, applied once; other errors still dead-letter', async () => {
+    const prisma = new InventoryPrisma(db.url);
+    const inbox = new TransactionalInbox(new InventoryTx(prisma));
+    const metrics = new Metrics('t');
+    let upstreamDown = true;
+    const attempts = new Map<string, number>(); // by eventId
+    const applied: string[] = [];
+    const mine = new Set<string>(); // the topic holds the earlier tests' events too: those are ignored
+    const member = () =>
+      new EventConsumer(
+        kafka,
+        {
+          name: 'test.outage',
+          topics: [TOPICS.payment],
+          topicPrefix: topics.prefix,
+          maxAttempts: 2,
+          retryBaseMs: 10,
+          inbox,
+          waitOutUpstreamOutages: true,
+          handlers: {
+            PaymentRefunded: async (e) => {
+              if (!mine.has(e.eventId)) {
+                return 'IGNORED';
+              }
+              attempts.set(e.eventId, (attempts.get(e.eventId) ?? 0) + 1);
+              if (e.payload.orderSn === '666') {
+                throw new Error('refused for good'); // not an outage: the attempt limit applies
+              }
+              if (upstreamDown) {
+                throw new UpstreamUnavailableError('alipay');
+              }
+              applied.push(e.eventId);
+              return 'APPLIED';
+            },
+          },
+        },
+        logger,
+        metrics,
+        new Failpoints(''),
+      );
+    const dlq = await collect(`${TOPICS.payment}.dlq`);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const ev = (sn: string) =>
+      createEvent('PaymentRefunded', sn, { orderSn: sn, amount: 1, outRequestNo: `r-${sn}` }, { correlationId: 'c' });
+    const send = (e: DomainEvent) => {
+      mine.add(e.eventId);
+      return producer.send({
+        topic: `${topics.prefix}${TOPICS.payment}`,
+        acks: -1,
+        messages: [{ key: e.aggregateId, value: JSON.stringify(e) }],
+      });
+    };
+    const first = member();
+    let second: EventConsumer | undefined;
+    try {
+      first.startInBackground();
+      const waiting = ev('41');
+      await send(waiting);
+      await pollUntil(() => (attempts.get(waiting.eventId) ?? 0) > 4, { timeoutMs: 30000, what: 'attempts past the limit of 2' });
+      // Stopping cuts the wait short and leaves the offset: the event is not handled, not dead-lettered.
+      const stopping = Date.now();
+      await first.stop();
+      expect(Date.now() - stopping).toBeLessThan(5000);
+      const tried = attempts.get(waiting.eventId)!;
+      second = member();
+      second.startInBackground();
+      await pollUntil(() => attempts.get(waiting.eventId)! > tried, {
+        timeoutMs: 30000,
+        what: 'the next member trying the same event again',
+      });
+      upstreamDown = false;
+      await pollUntil(() => applied.includes(waiting.eventId), { timeoutMs: 30000, what: 'the event applied once the upstream is back' });
+      const refused = ev('666');
+      await send(refused);
+      // Each delivery of it is tried maxAttempts (2) times, then dead-lettered (a rebalance may deliver it again).
+      const deadLetters = () => dlq.seen.filter((d) => d.eventId === refused.eventId).length;
+      await pollUntil(() => deadLetters() >= 1 && attempts.get(refused.eventId) === 2 * deadLetters(), {
+        timeoutMs: 30000,
+        what: 'the non-outage failure dead-lettered after 2 attempts per delivery',
+      });
+      expect(dlq.seen.filter((d) => d.eventId === waiting.eventId)).toEqual([]);
+      expect(applied).toEqual([waiting.eventId]);
+      const inboxRows = await pg.query(
+        "SELECT event_id::text FROM inbox_events WHERE consumer = 'test.outage' AND event_id = ANY($1::uuid[])",
+        [[...mine]],
+      );
+      expect(inboxRows.rows.map((r) => r.event_id)).toEqual([waiting.eventId]);
+      const retries = await metrics.registry.getSingleMetricAsString('consumer_retries_total');
+      expect(retries).toMatch(/reason="upstream_unavailable"[^}]*} \d+/);
+    } finally {
+      await first.stop();
+      await second?.stop();
+      await prisma.$disconnect();
+      await producer.disconnect();
+      await dlq.consumer.disconnect();
+    }
+  }, 90000);
+
   it('batched consumer: one shared inbox transaction per run of events; a poison event rolls the run back and its events are handled one by one, each once', async () => {
     await pg.query('CREATE TABLE IF NOT EXISTS test_effects (event_id uuid PRIMARY KEY)');
     const prisma = new InventoryPrisma(db.url);

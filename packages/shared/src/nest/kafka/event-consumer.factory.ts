@@ -24,8 +24,18 @@ export class EventConsumerFactory {
     private readonly failpoints: Failpoints,
   ) {}
 
-  /** `batched`: consecutive events share one inbox transaction (up to CONSUMER_BATCH_SIZE); only for pure database effects. */
-  create(spec: { name: string; topics: readonly Topic[]; handlers: EventHandlers; inbox: Inbox; batched?: boolean }): EventConsumer {
+  /**
+   * `batched`: consecutive events share one inbox transaction (up to CONSUMER_BATCH_SIZE); only for
+   * pure database effects. `waitOutUpstreamOutages`: see EventConsumerOptions.
+   */
+  create(spec: {
+    name: string;
+    topics: readonly Topic[];
+    handlers: EventHandlers;
+    inbox: Inbox;
+    batched?: boolean;
+    waitOutUpstreamOutages?: boolean;
+  }): EventConsumer {
     const { batched, ...rest } = spec;
     return new EventConsumer(
       this.kafka,

@@ -5,6 +5,7 @@ import { runWithCorrelationId } from '../context/correlation';
 import { Failpoints } from '../failpoints/failpoints';
 import { Metrics } from '../metrics/metrics';
 import { backoffMs, withTimeout } from '../../async';
+import { UpstreamUnavailableError } from '../../errors';
 import { Inbox } from './inbox';
 import { createIdempotentProducer } from './kafka.factory';
 
@@ -39,11 +40,25 @@ export interface EventConsumerOptions {
    * work: a handler that calls out (e.g. a refund at Alipay) keeps 1.
    */
   batchSize?: number;
+  /**
+   * An UpstreamUnavailableError (a service the handler calls out to is down) is retried for as long
+   * as it lasts — backoff capped at 30 s, heartbeats kept, no attempt limit — instead of being
+   * dead-lettered after maxAttempts: an upstream outage says nothing wrong about the event. Other
+   * errors keep the attempt limit. For handlers that call out and whose effect must happen (a refund
+   * at Alipay); the partition waits meanwhile, which for such a consumer is the point.
+   */
+  waitOutUpstreamOutages?: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Parsed = { ok: true; event: DomainEvent } | { ok: false; error: string };
+
+/** What a handler's wait needs from the batch it runs in: whether it still owns it, and a heartbeat. */
+interface BatchLease {
+  owned: () => boolean;
+  heartbeat: () => Promise<void>;
+}
 
 /**
  * The ONE Kafka consumer every service uses: a consumer group per consumer name; each event runs
@@ -58,10 +73,11 @@ export class EventConsumer {
   private dlqProducer?: Producer;
   private readonly events;
   private readonly lag;
+  private readonly retries;
   private stopped = false;
   private starting?: Promise<void>;
-  /** Cuts a start-up backoff short when the service stops. */
-  private wake?: () => void;
+  /** Cut every wait (a start-up backoff, an outage's pause) short when the service stops. */
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -71,6 +87,11 @@ export class EventConsumer {
     private readonly failpoints: Failpoints,
   ) {
     this.events = metrics.counter('consumer_events_total', 'Events handled by consumers, by outcome', ['consumer', 'type', 'outcome']);
+    this.retries = metrics.counter('consumer_retries_total', 'Failed attempts of an event that will be tried again, by reason', [
+      'consumer',
+      'type',
+      'reason',
+    ]);
     this.lag = metrics.gauge('consumer_lag_messages', 'Messages behind the partition high watermark', ['consumer', 'topic', 'partition']);
   }
 
@@ -88,13 +109,7 @@ export class EventConsumer {
         } catch (err) {
           this.logger.warn({ err, consumer: this.options.name, attempt }, 'consumer could not start; retrying');
           await this.consumer?.disconnect().catch(() => undefined);
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, backoffMs(attempt, 500, 10000));
-            this.wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
+          await this.sleep(backoffMs(attempt, 500, 10000));
         }
       }
     })();
@@ -114,7 +129,9 @@ export class EventConsumer {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    for (const wake of this.wakers) {
+      wake();
+    }
     await this.starting;
     await this.consumer?.disconnect().catch((err: unknown) => this.logger.warn({ err }, 'consumer disconnect failed'));
     await this.dlqProducer?.disconnect().catch(() => undefined);
@@ -130,6 +147,10 @@ export class EventConsumer {
         Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
       );
       await payload.heartbeat();
+    };
+    const lease: BatchLease = {
+      owned: () => !this.stopped && payload.isRunning() && !payload.isStale(),
+      heartbeat: () => payload.heartbeat().catch(() => undefined), // a rebalance shows in owned()
     };
     const size = this.options.inbox.onceEach ? Math.max(1, this.options.batchSize ?? 1) : 1;
     for (let i = 0; i < batch.messages.length;) {
@@ -152,7 +173,11 @@ export class EventConsumer {
           return;
         }
         const message = batch.messages[i];
-        if ((await this.handleMessage(batch.topic, batch.partition, message)) === 'APPLIED') {
+        const outcome = await this.handleMessage(batch.topic, batch.partition, message, lease);
+        if (outcome === 'ABANDONED') {
+          return; // not handled: its offset stays, and whoever owns the partition next handles it
+        }
+        if (outcome === 'APPLIED') {
           this.failpoints.hit('consumer.after-commit', this.options.name);
         }
         await done(message);
@@ -192,12 +217,16 @@ export class EventConsumer {
     }
   }
 
-  /** Resolves once the message is handled or dead-lettered; throws only if even the DLQ is unreachable. */
+  /**
+   * Resolves once the message is handled or dead-lettered — or ABANDONED when the consumer stops or
+   * loses the partition while waiting out an upstream outage; throws only if even the DLQ is unreachable.
+   */
   private async handleMessage(
     topic: string,
     partition: number,
     message: KafkaMessage,
-  ): Promise<HandlerOutcome | 'SKIPPED' | 'DEAD_LETTERED'> {
+    lease: BatchLease,
+  ): Promise<HandlerOutcome | 'SKIPPED' | 'DEAD_LETTERED' | 'ABANDONED'> {
     const parsed = parseEvent(message);
     if (!parsed.ok) {
       await this.deadLetter(topic, partition, message, parsed.error, 1, 'unparseable');
@@ -209,6 +238,8 @@ export class EventConsumer {
       return 'SKIPPED'; // another consumer's event type on a shared topic
     }
     for (let attempt = 1; ; attempt++) {
+      // A handler that calls out may take a while (Alipay's 10 s timeout): keep the group membership.
+      const ticker = setInterval(() => void lease.heartbeat(), 1000);
       try {
         const outcome = await runWithCorrelationId(
           event.correlationId,
@@ -219,15 +250,51 @@ export class EventConsumer {
         return outcome;
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
-        if (attempt >= this.options.maxAttempts) {
+        const outage = this.options.waitOutUpstreamOutages === true && err instanceof UpstreamUnavailableError;
+        if (attempt >= this.options.maxAttempts && !outage) {
           this.logger.error({ err, eventId: event.eventId, type: event.type, attempt }, 'event failed every attempt; dead-lettered');
           await this.deadLetter(topic, partition, message, error, attempt, event.type);
           return 'DEAD_LETTERED';
         }
-        this.logger.warn({ err, eventId: event.eventId, type: event.type, attempt }, 'event handling failed; retrying');
-        await new Promise((r) => setTimeout(r, backoffMs(attempt, this.options.retryBaseMs, 30000)));
+        this.retries.inc({ consumer: this.options.name, type: event.type, reason: outage ? 'upstream_unavailable' : 'error' });
+        this.logger.warn(
+          { err, eventId: event.eventId, type: event.type, attempt },
+          outage ? 'upstream unavailable; the event waits for it' : 'event handling failed; retrying',
+        );
+        if (!(await this.pause(backoffMs(attempt, this.options.retryBaseMs, 30000), lease))) {
+          return 'ABANDONED';
+        }
+      } finally {
+        clearInterval(ticker);
       }
     }
+  }
+
+  /** Waits `ms` with heartbeats; false (at once) when the consumer stops or no longer owns the batch. */
+  private async pause(ms: number, lease: BatchLease): Promise<boolean> {
+    const until = Date.now() + ms;
+    while (lease.owned()) {
+      const left = until - Date.now();
+      if (left <= 0) {
+        return true;
+      }
+      await this.sleep(Math.min(left, 1000));
+      await lease.heartbeat();
+    }
+    return false;
+  }
+
+  /** setTimeout as a promise that stop() resolves early. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
   }
 
   private async deadLetter(

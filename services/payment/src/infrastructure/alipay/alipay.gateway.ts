@@ -115,11 +115,19 @@ export class AlipayGateway {
     throw new UpstreamUnavailableError('alipay');
   }
 
-  /** Idempotent at Alipay per outRequestNo: a repeat never moves money twice. */
+  /**
+   * Idempotent at Alipay per outRequestNo: a repeat never moves money twice. Unreachable, a bad
+   * signature or Alipay's code 20000 (service unavailable) → UpstreamUnavailableError (try again
+   * later); any other answer is Alipay refusing this refund → AlipayRefusedError (trying again will
+   * not help).
+   */
   async refund(orderSn: string, amountCents: number, outRequestNo: string): Promise<{ refundFee: string; fundChange: string }> {
     const r = await this.exec('alipay.trade.refund', { outTradeNo: orderSn, refundAmount: centsToYuan(amountCents), outRequestNo });
-    if (r.code !== '10000') {
+    if (r.code === '20000') {
       throw new UpstreamUnavailableError('alipay');
+    }
+    if (r.code !== '10000') {
+      throw new AlipayRefusedError('alipay.trade.refund', r.code, r.subCode);
     }
     return { refundFee: String(r.refundFee), fundChange: String(r.fundChange) };
   }
@@ -133,5 +141,16 @@ export class AlipayGateway {
     } catch {
       throw new UpstreamUnavailableError('alipay'); // transport error or a response with a bad signature
     }
+  }
+}
+
+/** Alipay answered, and the answer is no (a business error such as ACQ.TRADE_NOT_EXIST). */
+export class AlipayRefusedError extends Error {
+  constructor(
+    readonly method: string,
+    readonly code: string | undefined,
+    readonly subCode: string | undefined,
+  ) {
+    super(`${method} refused by Alipay: ${code ?? '?'} ${subCode ?? ''}`.trim());
   }
 }
