@@ -1,7 +1,7 @@
 /** The system under test for the benchmarks that need one: is it up, start it (npm start's script), stop it. */
 import { loadEnv } from '@shop/consistency';
 import { ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -23,6 +23,7 @@ export async function systemReady(env: Awaited<ReturnType<typeof loadEnv>>): Pro
 export async function startSystem(env: Awaited<ReturnType<typeof loadEnv>>, out: string): Promise<ChildProcess> {
   const log = path.join(out, 'system.log');
   process.stderr.write(`[bench] no system answers: starting one (npm start), log in ${log}\n`);
+  mkdirSync(out, { recursive: true }); // .cache does not exist yet in a fresh clone
   const fd = openSync(log, 'a');
   const child = spawn(process.execPath, [path.join(ROOT, 'tools', 'ops', 'start.mjs')], {
     cwd: ROOT,
