@@ -52,10 +52,10 @@ export class OrderSubmissionService {
     const lockExpiresAt = new Date(payDeadline.getTime() + this.config.STOCK_LOCK_GRACE_SECONDS * 1000);
     await this.lockStock(orderSn, lockExpiresAt, items);
     // 5. The order itself, with its OrderCreated event, atomically.
+    let stored: OrderRecord;
     try {
-      await this.tx.run(async () => {
-        const order = { orderSn, userId, totalAmount, payDeadline, items, logistics: address };
-        await this.orders.insert(order);
+      stored = await this.tx.run(async () => {
+        const order = await this.orders.insert({ orderSn, userId, totalAmount, payDeadline, items, logistics: address });
         const event = createEvent(
           'OrderCreated',
           orderSn,
@@ -69,6 +69,7 @@ export class OrderSubmissionService {
           eventMeta(),
         );
         await this.outbox.append(TOPICS.order, event);
+        return order;
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
@@ -79,7 +80,7 @@ export class OrderSubmissionService {
       await this.releaseAfterFailure(orderSn, err);
       throw err;
     }
-    return (await this.orders.findBySn(orderSn))!;
+    return stored;
   }
 
   private async lockStock(orderSn: string, expiresAt: Date, items: Array<{ skuId: number; quantity: number }>): Promise<void> {

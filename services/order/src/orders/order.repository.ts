@@ -24,23 +24,46 @@ export interface StatusPatch {
 export class OrderRepository {
   constructor(private readonly tx: OrderTx) {}
 
-  /** Order, items and logistics in one statement (nested create); orderSn is the primary key. */
-  async insert(o: NewOrder): Promise<void> {
-    await this.tx.client.order.create({
-      data: {
-        orderSn: o.orderSn,
-        userId: o.userId,
-        totalAmount: o.totalAmount,
-        payDeadline: o.payDeadline,
-        // Explicit columns: callers pass richer objects (catalog lines, the user's address).
-        items: {
-          create: o.items.map(({ skuId, title, unitPrice, quantity, subtotal }) => ({ skuId, title, unitPrice, quantity, subtotal })),
-        },
-        logistics: {
-          create: { receiver: o.logistics.receiver, phone: o.logistics.phone, region: o.logistics.region, detail: o.logistics.detail },
-        },
-      },
-    });
+  /**
+   * Order, items and logistics in ONE statement (data-modifying CTEs: one round trip, the foreign
+   * keys checked at its end), answered with the order as stored — the submit's hot path needs no
+   * re-read. orderSn is the primary key: a second order for one token fails here (unique violation).
+   * Raw SQL behind this repository because the nested create cost several statements and most of
+   * the order service's Prisma time per submit (docs/benchmarks.md).
+   */
+  async insert(o: NewOrder): Promise<OrderRecord> {
+    // Explicit columns: callers pass richer objects (catalog lines, the user's address).
+    const items = [...o.items]
+      .sort((a, b) => a.skuId - b.skuId)
+      .map(({ skuId, title, unitPrice, quantity, subtotal }) => ({ skuId, title, unitPrice, quantity, subtotal }));
+    const logistics = { receiver: o.logistics.receiver, phone: o.logistics.phone, region: o.logistics.region, detail: o.logistics.detail };
+    const [row] = await this.tx.client.$queryRaw<Array<{ status: OrderStatus; createdAt: Date }>>`
+      WITH o AS (
+        INSERT INTO orders (order_sn, user_id, total_amount, pay_deadline)
+        VALUES (${o.orderSn}, ${o.userId}, ${o.totalAmount}, ${o.payDeadline})
+        RETURNING order_sn, status, created_at
+      ), i AS (
+        INSERT INTO order_items (order_sn, sku_id, title, unit_price, quantity, subtotal)
+        SELECT o.order_sn, x."skuId", x.title, x."unitPrice", x.quantity, x.subtotal
+          FROM o, jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
+               AS x("skuId" int, title text, "unitPrice" int, quantity int, subtotal int)
+      ), l AS (
+        INSERT INTO order_logistics (order_sn, receiver, phone, region, detail)
+        SELECT o.order_sn, ${logistics.receiver}, ${logistics.phone}, ${logistics.region}, ${logistics.detail} FROM o
+      )
+      SELECT status::text AS status, created_at AS "createdAt" FROM o`;
+    return {
+      orderSn: o.orderSn,
+      userId: o.userId,
+      status: row.status,
+      totalAmount: o.totalAmount,
+      payDeadline: o.payDeadline,
+      paidAt: null,
+      cancelReason: null,
+      createdAt: row.createdAt,
+      items,
+      logistics,
+    };
   }
 
   findBySn(orderSn: string): Promise<OrderRecord | null> {
