@@ -50,7 +50,8 @@ export async function loadEnv(): Promise<ToolEnv> {
     kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
     redisUrl: required('REDIS_URL'),
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? '',
-    sandboxUrl: env.SANDBOX_PUBLIC_URL ?? SANDBOX_DEFAULT,
+    // As the sandbox itself defaults it: http://127.0.0.1:$SANDBOX_PORT.
+    sandboxUrl: env.SANDBOX_PUBLIC_URL ?? (env.SANDBOX_PORT ? `http://127.0.0.1:${env.SANDBOX_PORT}` : SANDBOX_DEFAULT),
     serviceUrls: {
       user: env.USER_SERVICE_URL ?? 'http://127.0.0.1:3001',
       cart: env.CART_SERVICE_URL ?? 'http://127.0.0.1:3002',
