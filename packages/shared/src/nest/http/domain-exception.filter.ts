@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { DomainError, errorBody, ErrorCode, ERROR_STATUS } from '../../errors';
 import { correlationIdOrNew } from '../context/correlation';
+import { isDatabaseSaturated } from '../prisma/prisma-errors';
 
 /** Statuses Nest or Express can raise on their own, mapped onto our codes. */
 const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
@@ -21,7 +22,7 @@ export interface MappedError {
   details?: Record<string, unknown>;
 }
 
-/** Pure mapping from anything thrown to the public error (SPEC §9). Unknown → 500 INTERNAL. */
+/** Pure mapping from anything thrown to the public error (SPEC §9). A saturated database → 503; unknown → 500 INTERNAL. */
 export function mapError(err: unknown): MappedError {
   if (err instanceof DomainError) {
     return { status: err.status, code: err.code, message: err.message, details: err.details };
@@ -42,6 +43,10 @@ export function mapError(err: unknown): MappedError {
     if (parserError.status >= 400 && parserError.status < 500) {
       return { status: 400, code: 'VALIDATION.FAILED', message: 'Malformed request body', details: { reason: parserError.type } };
     }
+  }
+  // Overload, not a defect: the transaction never started (or was rolled back); retrying may work.
+  if (isDatabaseSaturated(err)) {
+    return { status: 503, code: 'UPSTREAM.UNAVAILABLE', message: 'The database is busy; try again', details: { service: 'database' } };
   }
   return { status: 500, code: 'INTERNAL', message: 'Internal server error' };
 }

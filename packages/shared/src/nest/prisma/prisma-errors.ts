@@ -19,3 +19,14 @@ export function isUniqueViolation(err: unknown): boolean {
     adapter?.originalCode === '23505'
   );
 }
+
+/**
+ * The database is saturated rather than broken: Prisma could not start an interactive transaction
+ * within maxWait, or a transaction ran past its timeout and was rolled back (P2028), or no pool
+ * connection came in time (P2024). Nothing of that transaction was applied, and the same request
+ * may succeed a moment later: a 503 for the caller to retry, not a 500.
+ */
+export function isDatabaseSaturated(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 'P2028' || code === 'P2024';
+}
