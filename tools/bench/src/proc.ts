@@ -5,6 +5,10 @@
  * swings with whatever else runs.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** This checkout's root: its own services are preferred over another checkout's on the same machine. */
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export const SERVICES = ['user', 'cart', 'inventory', 'order', 'payment'] as const;
 export type Service = (typeof SERVICES)[number];
@@ -12,9 +16,14 @@ export type Service = (typeof SERVICES)[number];
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on every architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
 
-/** pid of each service process found (a service with several instances: the last one listed). */
+/**
+ * pid of each service process found (a service with several instances: the last one listed). A
+ * process of this checkout wins over one of another checkout (a second worktree's tests may run
+ * the same entry points at the same time).
+ */
 export function servicePids(): Partial<Record<Service, number>> {
   const out: Partial<Record<Service, number>> = {};
+  const ours: Partial<Record<Service, number>> = {};
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) {
       continue;
@@ -26,12 +35,14 @@ export function servicePids(): Partial<Record<Service, number>> {
       continue; // gone meanwhile
     }
     for (const s of SERVICES) {
-      if (cmd.includes(`services/${s}/dist/main.js`)) {
+      if (cmd.includes(path.join(ROOT, 'services', s, 'dist', 'main.js'))) {
+        ours[s] = Number(entry);
+      } else if (cmd.includes(`services/${s}/dist/main.js`)) {
         out[s] = Number(entry);
       }
     }
   }
-  return out;
+  return { ...out, ...ours };
 }
 
 /** Every service's pid, or an error naming the ones not running on this machine. */
