@@ -404,6 +404,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error_INTERNAL"];
                 };
             };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
+                };
+            };
         };
     };
     HealthController_ready: {
@@ -644,6 +653,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -1090,6 +1108,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };

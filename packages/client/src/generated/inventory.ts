@@ -428,6 +428,19 @@ export interface components {
                 correlationId: string;
             };
         };
+        /** @description SPEC §9 error body with code UPSTREAM.UNAVAILABLE (HTTP 503) */
+        "Error_UPSTREAM.UNAVAILABLE": {
+            error: {
+                /** @constant */
+                code: "UPSTREAM.UNAVAILABLE";
+                /** @description for people; clients branch on `code` */
+                message: string;
+                /** @description machine-readable facts about this error (which SKUs, the current total…) */
+                details?: Record<string, never>;
+                /** @description equal to the response header x-correlation-id */
+                correlationId: string;
+            };
+        };
         /** @description SPEC §9 error body with code VALIDATION.FAILED (HTTP 400) */
         "Error_VALIDATION.FAILED": {
             error: {
@@ -513,6 +526,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -757,6 +779,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error_INTERNAL"];
                 };
             };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
+                };
+            };
         };
     };
     SkusController_list: {
@@ -823,6 +854,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -900,6 +940,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error_INTERNAL"];
                 };
             };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
+                };
+            };
         };
     };
     AdminSkusController_create: {
@@ -975,6 +1024,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -1059,6 +1117,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -1156,6 +1223,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -1263,6 +1339,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error_INTERNAL"];
                 };
             };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
+                };
+            };
         };
     };
     StockLocksController_get: {
@@ -1345,6 +1430,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -1430,6 +1524,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };

@@ -423,6 +423,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error_INTERNAL"];
                 };
             };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
+                };
+            };
         };
     };
     HealthController_ready: {
@@ -665,6 +674,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error_INTERNAL"];
                 };
             };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
+                };
+            };
         };
     };
     PaymentsController_create: {
@@ -861,6 +879,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -1107,6 +1134,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };

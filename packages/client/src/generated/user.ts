@@ -369,6 +369,19 @@ export interface components {
                 correlationId: string;
             };
         };
+        /** @description SPEC §9 error body with code UPSTREAM.UNAVAILABLE (HTTP 503) */
+        "Error_UPSTREAM.UNAVAILABLE": {
+            error: {
+                /** @constant */
+                code: "UPSTREAM.UNAVAILABLE";
+                /** @description for people; clients branch on `code` */
+                message: string;
+                /** @description machine-readable facts about this error (which SKUs, the current total…) */
+                details?: Record<string, never>;
+                /** @description equal to the response header x-correlation-id */
+                correlationId: string;
+            };
+        };
         /** @description SPEC §9 error body with code USER.ADDRESS_NOT_FOUND (HTTP 404) */
         "Error_USER.ADDRESS_NOT_FOUND": {
             error: {
@@ -480,6 +493,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -724,6 +746,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error_INTERNAL"];
                 };
             };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
+                };
+            };
         };
     };
     UsersController_me: {
@@ -796,6 +827,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -874,6 +914,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -963,6 +1012,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error_INTERNAL"];
                 };
             };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
+                };
+            };
         };
     };
     AuthController_logout: {
@@ -1033,6 +1091,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -1107,6 +1174,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -1184,6 +1260,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -1269,6 +1354,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error_INTERNAL"];
                 };
             };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
+                };
+            };
         };
     };
     InternalAddressesController_list: {
@@ -1342,6 +1436,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };
@@ -1427,6 +1530,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_INTERNAL"];
+                };
+            };
+            /** @description UPSTREAM.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_UPSTREAM.UNAVAILABLE"];
                 };
             };
         };

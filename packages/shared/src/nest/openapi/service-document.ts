@@ -18,13 +18,15 @@ export const ACCESS_EXTENSION = 'x-shop-access';
 /**
  * Errors the shared pipeline can answer on any route before or around the handler (SPEC §9,
  * bootstrap.ts): malformed input or an undecodable body (400), a body over 1 MB (413), a request
- * too slow (408), headers too large (431), and anything unexpected (500).
+ * too slow (408), headers too large (431), a saturated database or a dependency that does not
+ * answer (503, retry: domain-exception.filter.ts), and anything unexpected (500).
  */
 export const PIPELINE_ERRORS: readonly ErrorCode[] = [
   'VALIDATION.FAILED',
   'REQUEST.TIMEOUT',
   'REQUEST.TOO_LARGE',
   'REQUEST.HEADERS_TOO_LARGE',
+  'UPSTREAM.UNAVAILABLE',
   'INTERNAL',
 ];
 
@@ -113,7 +115,11 @@ function completeOperation(op: Json, plainText: boolean): void {
 
 /** Adds codes to the operation's error response of that status (creating it when absent). */
 function addErrorCodes(responses: Json, status: number, codes: readonly string[]): void {
-  const current = codesOfErrorResponse(responses[String(status)] as Json | undefined);
+  const existing = responses[String(status)] as Json | undefined;
+  const current = codesOfErrorResponse(existing);
+  if (existing && current.length === 0) {
+    return; // the route answers this status with a body of its own (/health/ready's 503 report)
+  }
   responses[String(status)] = errorResponse([...current, ...codes.filter((c) => !current.includes(c))]);
 }
 
