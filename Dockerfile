@@ -6,6 +6,7 @@
 FROM scratch AS manifests
 COPY package.json package-lock.json .npmrc /
 COPY packages/shared/package.json /packages/shared/
+COPY packages/client/package.json /packages/client/
 COPY services/user/package.json /services/user/
 COPY services/cart/package.json /services/cart/
 COPY services/inventory/package.json /services/inventory/

@@ -3,7 +3,17 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { createServer } from 'node:net';
-import { createTestDatabase, createTestTopics, http, HttpResult, uniqueName, uniqueRedisPrefix } from '@shop/shared/testing';
+import { openApiDocumentOf } from '@shop/shared/nest';
+import {
+  createTestDatabase,
+  createTestTopics,
+  http,
+  HttpResult,
+  registerContract,
+  uniqueName,
+  uniqueRedisPrefix,
+  unregisterContract,
+} from '@shop/shared/testing';
 import { createCartApp } from '../../services/cart/src/create-app';
 import { createInventoryApp } from '../../services/inventory/src/create-app';
 import { createOrderApp } from '../../services/order/src/create-app';
@@ -89,6 +99,7 @@ export async function startSystem(
   let sandbox: Sandbox | undefined;
   let sandboxDir: string | undefined;
   const stop = async (): Promise<void> => {
+    Object.values(url).forEach(unregisterContract);
     for (const app of apps.reverse()) {
       await app.close();
     }
@@ -134,6 +145,8 @@ export async function startSystem(
       apps.push(app);
       byName[name] = app;
       await app.listen(ports[name]!, '127.0.0.1');
+      // From now on every response http() gets from it is checked against its OpenAPI document.
+      registerContract(url[name], name, openApiDocumentOf(app));
     }
   } catch (err) {
     await stop();

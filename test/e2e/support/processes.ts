@@ -1,7 +1,14 @@
 // The system as REAL OS processes, the way production runs it: `node services/<name>/dist/main.js`
 // per instance and `node tools/alipay-sandbox/dist/main.js`, each on a free port, all pointed at
 // databases, a Redis key prefix and Kafka topics of their own. Build first (`npx tsc -b`).
-import { createTestDatabase, createTestTopics, DatabaseService, uniqueRedisPrefix } from '@shop/shared/testing';
+import {
+  createTestDatabase,
+  createTestTopics,
+  DatabaseService,
+  registerServedContract,
+  uniqueRedisPrefix,
+  unregisterContract,
+} from '@shop/shared/testing';
 import { existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -77,6 +84,7 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await Promise.all(processes.map((p) => p.stop(10000)));
+      Object.values(system.instances ?? {}).forEach((list) => list.forEach((i) => unregisterContract(i.url)));
       for (const drop of drops.reverse()) {
         await drop().catch(() => undefined);
       }
@@ -92,6 +100,12 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
   try {
     Object.assign(system, await provision(options, logDir, drops, processes));
     await Promise.all(processes.map((p) => p.waitReady()));
+    // Every answer of every instance is checked against the document that instance serves.
+    for (const name of SERVICE_NAMES) {
+      for (const instance of system.instances[name]) {
+        await registerServedContract(instance.url, name);
+      }
+    }
     return system;
   } catch (err) {
     await stop();

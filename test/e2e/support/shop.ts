@@ -1,9 +1,10 @@
 // What the e2e files do to and read from a running ProcessSystem: buy, pay in the sandbox, read
 // the service databases (read-only, as an auditor would), re-publish events, check consistency.
-import { http, HttpResult, pollUntil } from '@shop/shared/testing';
+import { createShopClient, ShopClient, ShopClientOptions } from '@shop/client';
+import { checkedFetch, http, HttpResult, pollUntil } from '@shop/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import { buyerWithAddress, buyNow, createSku, TestUser } from '../../support/system';
+import { buyerWithAddress, createSku, INTERNAL_TOKEN, TestUser } from '../../support/system';
 import { expectConsistent } from './consistency';
 import { ProcessSystem } from './processes';
 
@@ -106,6 +107,14 @@ export function expectStatus(res: HttpResult, status: number, what: string): voi
   }
 }
 
+/**
+ * The typed storefront client (packages/client) against this system, signed in as `buyer` when
+ * given; every answer is contract-checked against the service's OpenAPI document.
+ */
+export function shopClient(sys: Pick<ProcessSystem, 'url'>, buyer?: { token: string }): ShopClient {
+  return createShopClient({ urls: sys.url, token: buyer?.token, internalToken: INTERNAL_TOKEN, fetch: checkedFetch });
+}
+
 /** A buyer who bought `quantity` of a SKU (buy now) through the order instance at `orderUrl`. */
 export async function placeOrder(
   sys: ProcessSystem,
@@ -113,14 +122,24 @@ export async function placeOrder(
 ): Promise<{ buyer: Buyer; sku: Sku; orderSn: string; payDeadline: string }> {
   const buyer = opts.buyer ?? (await buyerWithAddress(sys.url.user));
   const sku = opts.sku ?? (await createSku(sys.url.inventory, { price: 1000, stock: 100 }));
-  const { submit } = await buyNow(
-    { ...sys, url: { ...sys.url, order: opts.orderUrl ?? sys.url.order } },
-    buyer,
-    sku.id,
-    opts.quantity ?? 1,
-  );
-  expectStatus(submit, 201, 'submit order');
-  return { buyer, sku, orderSn: submit.body.orderSn, payDeadline: submit.body.payDeadline };
+  const quantity = opts.quantity ?? 1;
+  const shop = shopClient({ url: { ...sys.url, order: opts.orderUrl ?? sys.url.order } }, buyer);
+  const confirm = await shop.order.GET('/orders/confirm', { params: { query: { skuId: sku.id, quantity } } });
+  if (!confirm.data) {
+    throw new Error(`confirm: ${confirm.response.status} ${JSON.stringify(confirm.error)}`);
+  }
+  const submit = await shop.order.POST('/orders', {
+    body: {
+      orderToken: confirm.data.orderToken,
+      addressId: buyer.addressId,
+      items: [{ skuId: sku.id, quantity }],
+      expectedTotal: confirm.data.totalAmount,
+    },
+  });
+  if (!submit.data) {
+    throw new Error(`submit order: expected 201, got ${submit.response.status} ${JSON.stringify(submit.error)}`);
+  }
+  return { buyer, sku, orderSn: submit.data.orderSn, payDeadline: submit.data.payDeadline };
 }
 
 /** POST /payments, then (unless `open` is false) the buyer opens the cashier, which creates the trade. */
@@ -130,15 +149,19 @@ export async function startPayment(
   orderSn: string,
   open = true,
 ): Promise<{ payUrl: string; amount: number }> {
-  const res = await http('POST', `${paymentUrl}/payments`, { token: buyer.token, body: { orderSn } });
-  expectStatus(res, 201, `POST /payments ${orderSn}`);
+  // Only the payment client is used: the other services' URLs are not needed here.
+  const urls = { payment: paymentUrl } as ShopClientOptions['urls'];
+  const res = await createShopClient({ urls, token: buyer.token, fetch: checkedFetch }).payment.POST('/payments', { body: { orderSn } });
+  if (res.response.status !== 201 || !res.data?.payUrl) {
+    throw new Error(`POST /payments ${orderSn}: expected 201, got ${res.response.status} ${JSON.stringify(res.error)}`);
+  }
   if (open) {
-    const cashier = await fetch(res.body.payUrl);
+    const cashier = await fetch(res.data.payUrl);
     if (cashier.status !== 200) {
       throw new Error(`cashier for ${orderSn}: ${cashier.status} ${await cashier.text()}`);
     }
   }
-  return res.body;
+  return { payUrl: res.data.payUrl, amount: res.data.amount };
 }
 
 /** The buyer pays in the sandbox (which then notifies the payment service). */

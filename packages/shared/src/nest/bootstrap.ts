@@ -1,7 +1,7 @@
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import pinoHttp from 'pino-http';
 import { installBodyParsers } from './http/body-parsers';
@@ -13,6 +13,7 @@ import { PinoNestLogger } from './logging/logger';
 import { Metrics } from './metrics/metrics';
 import { CommonEnv, developmentDefaultsInUse } from './config/env';
 import { LOGGER, PLATFORM_CONFIG } from './redis/redis.tokens';
+import { createServiceDocument, ServiceDocumentOptions } from './openapi/service-document';
 
 const QUIET_PATHS = /^\/(health|metrics)/;
 
@@ -58,7 +59,7 @@ export async function createServiceApp(
   installBodyParsers(app, options.plainTextErrorPaths);
   app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new DomainExceptionFilter(logger));
-  setupDocs(app, options.title, options.description);
+  setupDocs(app, options);
   app.enableShutdownHooks();
   return app;
 }
@@ -73,15 +74,23 @@ function announceDevelopmentMode(config: CommonEnv, logger: Logger): void {
   }
 }
 
-function setupDocs(app: INestApplication, title: string, description?: string): void {
-  const config = new DocumentBuilder()
-    .setTitle(title)
-    .setDescription(description ?? '')
-    .setVersion('1')
-    .addBearerAuth()
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-internal-token' }, 'internal')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config));
+const DOCUMENTS = new WeakMap<INestApplication, () => OpenAPIObject>();
+
+/** Swagger UI at /docs, the document at /docs-json; built once, on first use. */
+function setupDocs(app: INestApplication, options: ServiceDocumentOptions): void {
+  let doc: OpenAPIObject | undefined;
+  const document = (): OpenAPIObject => (doc ??= createServiceDocument(app, options));
+  DOCUMENTS.set(app, document);
+  SwaggerModule.setup('docs', app, document);
+}
+
+/** The OpenAPI document an app made by createServiceApp serves at /docs-json (for npm run openapi and tests). */
+export function openApiDocumentOf(app: INestApplication): OpenAPIObject {
+  const document = DOCUMENTS.get(app);
+  if (!document) {
+    throw new Error('not an app made by createServiceApp');
+  }
+  return document();
 }
 
 /** Listens on the port and logs where; the process then lives until a signal closes the app. */

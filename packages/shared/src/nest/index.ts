@@ -31,3 +31,6 @@ export * from './kafka/event-consumer.factory';
 export * from './kafka/inbox';
 export * from './leader/leader-lease';
 export * from './outbox/outbox-relay';
+export * from './openapi/api-errors.decorator';
+export * from './openapi/service-document';
+export * from './openapi/storefront-document';

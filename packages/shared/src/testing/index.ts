@@ -1,5 +1,7 @@
 // Test helpers (never imported by production code).
 export * from './kafka-topics';
+export * from './contract';
+import { assertContract } from './contract';
 import { randomBytes } from 'node:crypto';
 import { cloneDatabase, databaseNameOf, dropDatabase } from '../db';
 
@@ -58,7 +60,10 @@ export interface HttpResult<T = any> {
   headers: Headers;
 }
 
-/** A tiny JSON HTTP client for tests that talk to real listening services. */
+/**
+ * A tiny JSON HTTP client for tests that talk to real listening services. Responses of a service
+ * registered with registerContract() are checked against its OpenAPI document (throws ContractError).
+ */
 export async function http<T = any>(
   method: string,
   url: string,
@@ -77,6 +82,15 @@ export async function http<T = any>(
   }
   const res = await fetch(url, { method, headers, body });
   const text = await res.text();
+  // Every answer of a service the test registered must be what its OpenAPI document says.
+  assertContract({
+    method,
+    url: res.url || url, // as fetch sent it (dot segments resolved)
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    correlationId: res.headers.get('x-correlation-id'),
+    text,
+  });
   let parsed: any = undefined;
   try {
     parsed = text ? JSON.parse(text) : undefined;

@@ -1,18 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationFailedError } from '@shop/shared';
-import { AddressInfo, ServiceClients } from '../clients/service-clients';
+import { ServiceClients } from '../clients/service-clients';
 import { OrderSnGenerator } from '../infrastructure/order-sn.generator';
 import { OrderTokenStore } from '../order-tokens/order-token.store';
 import { EmptyOrderError } from './order.errors';
-import { Line, PricedLine, priceLines } from './pricing';
+import { ConfirmResponseDto, toConfirmAddress } from './confirm-response';
+import { Line, priceLines } from './pricing';
 import { MAX_ORDER_ITEMS } from './dto/order.dto';
-
-export interface ConfirmResponseDto {
-  orderToken: string;
-  items: PricedLine[];
-  totalAmount: number;
-  addresses: AddressInfo[];
-}
 
 /** The confirm page: current prices, the buyer's addresses, and a one-shot order token. */
 @Injectable()
@@ -29,7 +23,7 @@ export class OrderConfirmationService {
     const { items, totalAmount } = priceLines(lines, catalog);
     const orderToken = await this.ids.next();
     await this.tokens.issue(userId, orderToken);
-    return { orderToken, items, totalAmount, addresses };
+    return { orderToken, items, totalAmount, addresses: addresses.map(toConfirmAddress) };
   }
 
   private async linesFor(userId: number, buyNow: { skuId?: number; quantity?: number }): Promise<Line[]> {

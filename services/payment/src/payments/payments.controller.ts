@@ -1,22 +1,21 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, InternalOnly, OrderSnPipe, Session } from '@shop/shared/nest';
+import { ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, CurrentUser, InternalOnly, OrderSnPipe, Session } from '@shop/shared/nest';
 import { IsString, Matches } from 'class-validator';
 import type { Response } from 'express';
-import { PaymentCloseService, CloseResult } from './payment-close.service';
+import { PaymentCloseService } from './payment-close.service';
 import { PaymentCreationService } from './payment-creation.service';
 import { PaymentQueryService } from './payment-query.service';
-import { PaymentResponseDto, toPaymentResponse } from './payment-response';
+import { ClosePaymentResponseDto, PaymentResponseDto, toPaymentResponse } from './payment-response';
 
 export class CreatePaymentDto {
-  @ApiProperty()
+  @ApiProperty({ example: '7269048146335301632', pattern: '^[1-9][0-9]{0,18}$' })
   @IsString()
   @Matches(/^[1-9]\d{0,18}$/, { message: 'orderSn must be an order number' })
   orderSn!: string;
 }
 
 @ApiTags('payments')
-@ApiBearerAuth()
 @Controller('payments')
 export class PaymentsController {
   constructor(
@@ -26,6 +25,9 @@ export class PaymentsController {
 
   /** 201 for a new payment; 200 with the same payment while it is pending. */
   @Post()
+  @ApiCreatedResponse({ type: PaymentResponseDto, description: 'a new PENDING payment, with the payUrl of its cashier' })
+  @ApiOkResponse({ type: PaymentResponseDto, description: 'the same PENDING payment again' })
+  @ApiErrors('PAYMENT.IN_PROGRESS', 'ORDER.NOT_FOUND', 'PAYMENT.ALREADY_PAID', 'ORDER.NOT_PAYABLE', 'UPSTREAM.UNAVAILABLE')
   async create(
     @CurrentUser() s: Session,
     @Body() dto: CreatePaymentDto,
@@ -37,6 +39,8 @@ export class PaymentsController {
   }
 
   @Get(':orderSn')
+  @ApiOkResponse({ type: PaymentResponseDto })
+  @ApiErrors('PAYMENT.NOT_FOUND')
   async get(@CurrentUser() s: Session, @Param('orderSn', OrderSnPipe) orderSn: string): Promise<PaymentResponseDto> {
     return toPaymentResponse(await this.query.getForUser(s.userId, orderSn));
   }
@@ -50,7 +54,9 @@ export class InternalPaymentsController {
 
   @Post(':orderSn/close')
   @HttpCode(200)
-  async close(@Param('orderSn', OrderSnPipe) orderSn: string): Promise<{ result: CloseResult }> {
+  @ApiOkResponse({ type: ClosePaymentResponseDto })
+  @ApiErrors('PAYMENT.IN_PROGRESS', 'UPSTREAM.UNAVAILABLE')
+  async close(@Param('orderSn', OrderSnPipe) orderSn: string): Promise<ClosePaymentResponseDto> {
     return { result: await this.closing.close(orderSn) };
   }
 }

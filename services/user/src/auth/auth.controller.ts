@@ -1,7 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentSessionToken, Public } from '@shop/shared/nest';
-import { AuthService, LoginResult } from './auth.service';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, CurrentSessionToken, Public } from '@shop/shared/nest';
+import { UserResponseDto } from '../users/user-response';
+import { AuthService } from './auth.service';
+import { LoginResponseDto } from './login-response';
 import { LoginDto, RegisterDto } from './dto/credentials.dto';
 
 @ApiTags('auth')
@@ -11,20 +13,24 @@ export class AuthController {
 
   @Public()
   @Post('register')
-  register(@Body() dto: RegisterDto): Promise<{ id: number; username: string }> {
+  @ApiCreatedResponse({ type: UserResponseDto, description: 'the new account' })
+  @ApiErrors('USER.USERNAME_TAKEN')
+  register(@Body() dto: RegisterDto): Promise<UserResponseDto> {
     return this.auth.register(dto.username, dto.password);
   }
 
   @Public()
   @Post('login')
   @HttpCode(200)
-  login(@Body() dto: LoginDto): Promise<LoginResult> {
+  @ApiOkResponse({ type: LoginResponseDto, description: 'a new session' })
+  @ApiErrors('AUTH.INVALID_CREDENTIALS', 'AUTH.TOO_MANY_ATTEMPTS')
+  login(@Body() dto: LoginDto): Promise<LoginResponseDto> {
     return this.auth.login(dto.username, dto.password);
   }
 
-  @ApiBearerAuth()
   @Post('logout')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'this session (only this one) no longer works, in every service' })
   logout(@CurrentSessionToken() token: string): Promise<void> {
     return this.auth.logout(token);
   }

@@ -3,13 +3,10 @@ import { SessionStore } from '@shop/shared/nest';
 import { UserRepository } from '../users/user.repository';
 import { InvalidCredentialsError, TooManyAttemptsError, UsernameTakenError } from './auth.errors';
 import { LoginThrottle } from './login-throttle';
+import { LoginResponseDto } from './login-response';
 import { PasswordHasher } from './password-hasher';
 
-export interface LoginResult {
-  token: string;
-  expiresAt: string;
-  user: { id: number; username: string };
-}
+export type LoginResult = LoginResponseDto;
 
 @Injectable()
 export class AuthService {

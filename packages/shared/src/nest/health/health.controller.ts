@@ -1,11 +1,25 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { Public } from '../auth/access.decorators';
 import { LOGGER } from '../redis/redis.tokens';
 import { ReadinessCheck } from './readiness';
+
+const STATUS_OF = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['up', 'down'] } } };
+const DEPENDENCIES = { type: 'object', additionalProperties: STATUS_OF, example: { database: { status: 'up' }, redis: { status: 'up' } } };
+/** Terminus's report (HealthCheckResult), one entry per dependency. */
+const READINESS_SCHEMA = {
+  type: 'object',
+  required: ['status', 'info', 'error', 'details'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'error'] },
+    info: DEPENDENCIES,
+    error: DEPENDENCIES,
+    details: DEPENDENCIES,
+  },
+};
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
@@ -22,12 +36,15 @@ export class HealthController {
 
   /** The process is up and its event loop answers. */
   @Get('live')
+  @ApiOkResponse({ schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** Every dependency answers: database, Redis, Kafka (503 otherwise). */
   @Get('ready')
+  @ApiResponse({ status: 200, description: 'every dependency answers', schema: READINESS_SCHEMA })
+  @ApiServiceUnavailableResponse({ description: 'some dependency does not answer (which one: `error`)', schema: READINESS_SCHEMA })
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     try {
       return await this.check();

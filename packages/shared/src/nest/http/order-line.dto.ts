@@ -8,13 +8,13 @@ export const MAX_SKU_ID = MAX_INT_ID; // SKU ids are INTEGER
 
 /** `{skuId, quantity}` as every service validates it. */
 export class OrderLineDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   @IsInt()
   @Min(1)
   @Max(MAX_SKU_ID)
   skuId!: number;
 
-  @ApiProperty({ minimum: 1, maximum: MAX_LINE_QUANTITY })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_LINE_QUANTITY })
   @IsInt()
   @Min(1)
   @Max(MAX_LINE_QUANTITY)

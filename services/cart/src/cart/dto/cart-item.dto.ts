@@ -6,7 +6,7 @@ import { MAX_LINE_QUANTITY, OptionalNonNull, OrderLineDto } from '@shop/shared/n
 export class AddCartItemDto extends OrderLineDto {}
 
 export class UpdateCartItemDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LINE_QUANTITY })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LINE_QUANTITY })
   @OptionalNonNull()
   @IsInt()
   @Min(1)

@@ -13,7 +13,7 @@ export const MAX_PRICE = 1_000_000_000;
 export const MIN_PRICE = 1;
 
 export class CreateSkuDto {
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: 'integer', nullable: true })
   @IsOptional() // documented nullable: null means "no SPU", the same as absent
   @IsInt()
   @Min(1)
@@ -25,13 +25,13 @@ export class CreateSkuDto {
   @TextLength(1, 200)
   title!: string;
 
-  @ApiProperty({ description: 'cents', example: 8880, minimum: MIN_PRICE })
+  @ApiProperty({ type: 'integer', description: 'cents', example: 8880, minimum: MIN_PRICE })
   @IsInt()
   @Min(MIN_PRICE)
   @Max(MAX_PRICE)
   price!: number;
 
-  @ApiProperty({ example: 50 })
+  @ApiProperty({ type: 'integer', example: 50 })
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
@@ -39,14 +39,14 @@ export class CreateSkuDto {
 }
 
 export class UpdateSkuDto {
-  @ApiPropertyOptional({ description: 'cents', minimum: MIN_PRICE })
+  @ApiPropertyOptional({ type: 'integer', description: 'cents', minimum: MIN_PRICE })
   @OptionalNonNull()
   @IsInt()
   @Min(MIN_PRICE)
   @Max(MAX_PRICE)
   price?: number;
 
-  @ApiPropertyOptional({ description: 'added to stock; negative removes stock, never below lockedStock' })
+  @ApiPropertyOptional({ type: 'integer', description: 'added to stock; negative removes stock, never below lockedStock' })
   @OptionalNonNull()
   @IsInt()
   @Min(-MAX_STOCK)

@@ -11,7 +11,7 @@ export class CreateOrderDto {
   @Matches(/^[1-9]\d{0,18}$/, { message: 'orderToken must be the decimal token from confirm' })
   orderToken!: string;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer' })
   @IsInt()
   @Min(1)
   @Max(MAX_INT_ID)
@@ -26,7 +26,7 @@ export class CreateOrderDto {
   @Type(() => OrderLineDto)
   items!: OrderLineDto[];
 
-  @ApiProperty({ description: 'the total (cents) the buyer saw on the confirm page' })
+  @ApiProperty({ type: 'integer', description: 'the total (cents) the buyer saw on the confirm page' })
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
@@ -35,7 +35,7 @@ export class CreateOrderDto {
 
 /** Buy-now when both are given; otherwise the cart's checked items. Query values arrive as strings. */
 export class ConfirmOrderQueryDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer' })
   @OptionalNonNull()
   @QueryInt()
   @IsInt()
@@ -43,7 +43,7 @@ export class ConfirmOrderQueryDto {
   @Max(MAX_INT_ID)
   skuId?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LINE_QUANTITY })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LINE_QUANTITY })
   @OptionalNonNull()
   @QueryInt()
   @IsInt()
