@@ -1,5 +1,13 @@
+import type { InventoryComponents, OrderComponents, PaymentComponents } from '@shop/client';
 import { Agent, request } from 'undici';
 import { Recorder } from './stats';
+
+// Requests and responses are typed by @shop/client's generated types (from the committed OpenAPI
+// documents), so the load tool breaks at compile time when the API it drives changes. The calls
+// themselves stay on undici's request: openapi-fetch costs 1.3–1.8× the CPU per call (README).
+type OrderSchemas = OrderComponents['schemas'];
+type AdminSku = InventoryComponents['schemas']['AdminSkuResponseDto'];
+type Payment = PaymentComponents['schemas']['PaymentResponseDto'];
 
 /**
  * The generator shares the machine with the system it measures: undici's request API over
@@ -18,11 +26,7 @@ export interface Targets {
   internalToken: string;
 }
 
-export interface Confirmation {
-  orderToken: string;
-  totalAmount: number;
-  items: Array<{ skuId: number; quantity: number }>;
-}
+export type Confirmation = OrderSchemas['ConfirmResponseDto'];
 
 export interface Reply<T = unknown> {
   status: number;
@@ -77,11 +81,11 @@ export class Storefront {
     }
   }
 
-  createSku(title: string, price: number, stock: number): Promise<Reply<{ id: number }>> {
+  createSku(title: string, price: number, stock: number): Promise<Reply<AdminSku>> {
     return this.call('POST /admin/skus', 'POST', `${this.targets.inventory}/admin/skus`, { admin: true, body: { title, price, stock } });
   }
 
-  sku(id: number): Promise<Reply<{ id: number; stock: number; lockedStock: number; available: number }>> {
+  sku(id: number): Promise<Reply<AdminSku>> {
     return this.call('GET /admin/skus/:id', 'GET', `${this.targets.inventory}/admin/skus/${id}`, { admin: true });
   }
 
@@ -97,14 +101,11 @@ export class Storefront {
     return this.call('POST /cart/items', 'POST', `${this.targets.cart}/cart/items`, { token, body: { skuId, quantity } });
   }
 
-  submit(
-    token: string,
-    body: { orderToken: string; addressId: number; items: Array<{ skuId: number; quantity: number }>; expectedTotal: number },
-  ): Promise<Reply<{ orderSn: string }>> {
+  submit(token: string, body: OrderSchemas['CreateOrderDto']): Promise<Reply<OrderSchemas['OrderCreatedResponseDto']>> {
     return this.call('POST /orders', 'POST', `${this.targets.order}/orders`, { token, body });
   }
 
-  order(token: string, orderSn: string): Promise<Reply<{ status: string }>> {
+  order(token: string, orderSn: string): Promise<Reply<OrderSchemas['OrderResponseDto']>> {
     return this.call('GET /orders/:orderSn', 'GET', `${this.targets.order}/orders/${orderSn}`, { token });
   }
 
@@ -115,8 +116,8 @@ export class Storefront {
   /** POST /payments, then the buyer opens the cashier (which makes the trade exist at Alipay). */
   async openCashier(token: string, orderSn: string): Promise<boolean> {
     const url = `${this.targets.payment}/payments`;
-    const created = await this.call<{ payUrl: string }>('POST /payments', 'POST', url, { token, body: { orderSn } });
-    if (created.status !== 201 && created.status !== 200) {
+    const created = await this.call<Payment>('POST /payments', 'POST', url, { token, body: { orderSn } });
+    if ((created.status !== 201 && created.status !== 200) || !created.body.payUrl) {
       return false;
     }
     return (await this.call('GET cashier', 'GET', created.body.payUrl)).status === 200;
@@ -132,7 +133,7 @@ export class Storefront {
     return (await this.openCashier(token, orderSn)) && this.buyerPays(orderSn);
   }
 
-  payment(token: string, orderSn: string): Promise<Reply<{ status: string }>> {
+  payment(token: string, orderSn: string): Promise<Reply<Payment>> {
     return this.call('GET /payments/:orderSn', 'GET', `${this.targets.payment}/payments/${orderSn}`, { token });
   }
 
