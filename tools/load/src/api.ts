@@ -137,15 +137,28 @@ export class Storefront {
     return this.call('GET /payments/:orderSn', 'GET', `${this.targets.payment}/payments/${orderSn}`, { token });
   }
 
-  /** Sandbox fault injection: each notification delivered `duplicate` extra times at once (0 clears). */
-  async notificationCopies(duplicate: number): Promise<void> {
+  /**
+   * Sandbox fault injection: each notification delivered `duplicate` extra times at once (0 clears).
+   * A sandbox busy delivering a storm of copies can leave this call unanswered (status 0: timeout or
+   * transport error); that is retried, with a pause, for up to `patienceMs` — a finished run must not
+   * be thrown away because the fault reset at its end met a busy sandbox. A real answer other than
+   * 200 is a refusal and throws at once.
+   */
+  async notificationCopies(duplicate: number, patienceMs = 120_000): Promise<void> {
     const url = `${this.targets.sandbox}/sandbox/faults`;
-    const res =
-      duplicate > 0
-        ? await this.call('POST /sandbox/faults', 'POST', url, { body: { duplicate } })
-        : await this.call('DELETE /sandbox/faults', 'DELETE', url);
-    if (res.status !== 200) {
-      throw new Error(`the sandbox refused the fault settings: ${res.status}`);
+    const deadline = Date.now() + patienceMs;
+    for (let pause = 250; ; pause = Math.min(pause * 2, 5_000)) {
+      const res =
+        duplicate > 0
+          ? await this.call('POST /sandbox/faults', 'POST', url, { body: { duplicate } })
+          : await this.call('DELETE /sandbox/faults', 'DELETE', url);
+      if (res.status === 200) {
+        return;
+      }
+      if (res.status !== 0 || Date.now() + pause > deadline) {
+        throw new Error(`the sandbox refused the fault settings: ${res.status === 0 ? 'no answer' : res.status}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 }
