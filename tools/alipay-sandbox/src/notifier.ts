@@ -245,7 +245,7 @@ export class Notifier implements Enqueuer {
       d.nextAt = this.now() + RETRY_DELAYS_MS[attemptNo] * this.opts.timeScale;
       this.schedule(d);
     }
-    this.store.save();
+    this.store.save(d, ...(trade ? [trade] : []));
   }
 
   private async post(d: Delivery): Promise<SendResult> {

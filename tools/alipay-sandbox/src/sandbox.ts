@@ -117,6 +117,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       server.closeAllConnections(); // keep-alive sockets would otherwise hold close() open
       await closed;
       await notifier.stop();
+      store.compact(); // the next start reads one snapshot, no journal
     },
   };
 }

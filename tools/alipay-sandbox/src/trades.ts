@@ -154,7 +154,7 @@ export class TradeService {
     trade.paidAt = now;
     trade.closedAt = null;
     this.emit(trade);
-    this.store.save();
+    this.store.save(trade);
     return { ok: true, trade };
   }
 
@@ -202,7 +202,7 @@ export class TradeService {
       t.status = 'TRADE_CLOSED';
       t.closedAt = this.now();
       this.emit(t);
-      this.store.save();
+      this.store.save(t);
     }
     const data: Record<string, string> = { out_trade_no: t.outTradeNo };
     if (t.tradeNo) {
@@ -262,7 +262,7 @@ export class TradeService {
       t.closedAt = record.at;
     }
     this.emit(t, record);
-    this.store.save();
+    this.store.save(t);
     return success(this.refundData(t, record, 'Y'));
   }
 
@@ -315,7 +315,7 @@ export class TradeService {
     t.status = 'TRADE_CLOSED';
     t.closedAt = t.expiresAt;
     this.emit(t);
-    this.store.save();
+    this.store.save(t);
     return true;
   }
 
