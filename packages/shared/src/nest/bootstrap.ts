@@ -3,9 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import pinoHttp from 'pino-http';
 import { installBodyParsers } from './http/body-parsers';
 import { hardenHttpServer } from './http/http-server';
+import { accessLogMiddleware } from './http/access-log.middleware';
 import { correlationIdMiddleware } from './http/correlation-id.middleware';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { StrictValidationPipe } from './http/strict-validation.pipe';
@@ -45,17 +45,7 @@ export async function createServiceApp(
   app.disable('x-powered-by');
   app.use(correlationIdMiddleware);
   app.use(app.get(Metrics).middleware());
-  app.use(
-    pinoHttp({
-      logger,
-      autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
-      // The correlation id comes from the logger's mixin (the request's async context).
-      serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(accessLogMiddleware(logger, QUIET_PATHS));
   installBodyParsers(app, options.plainTextErrorPaths);
   app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new DomainExceptionFilter(logger));
