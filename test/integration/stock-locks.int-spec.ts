@@ -161,6 +161,57 @@ describe('stock locks (inventory service)', () => {
       // Not an outcome: the orderSn stays free for a correct request.
       expect((await lock(orderSn, [{ skuId: sku.id, quantity: 1 }])).status).toBe(201);
     });
+
+    it('one batch (one stock_lock_acquire statement) decides every kind of request on its own, in arrival order', async () => {
+      // The group commit puts unrelated requests in one statement: each must get exactly the
+      // outcome it would get alone, in the order given. Called directly, so the batch is known.
+      const [a, b] = await createSkus([3, 2]);
+      const [taken, unknown, short, fits, multi, after] = [1, 2, 3, 4, 5, 6].map(() => newOrderSn());
+      const batch: Array<[string, Line[]]> = [
+        [taken, [line(a.id, 2)]], // a: 3 → 1 left
+        [unknown, [line(a.id, 1), line(2_000_000_003, 1), line(2_000_000_002, 1)]], // claims nothing
+        [short, [line(a.id, 1), line(b.id, 3)]], // b has 2: all or nothing, so a keeps its 1
+        [fits, [line(a.id, 1), line(b.id, 2)]], // a later request that fits is not blocked by the short one
+        [taken, [line(a.id, 2)]], // the same orderSn again in the same batch: the first claims it
+        [multi, [line(a.id, 1)]], // a is empty now
+        [after, [line(b.id, 1)]], // so is b
+      ];
+      const { rows } = await db.query<{ order_sn: string; outcome: string; sku_ids: number[] }>(
+        'SELECT order_sn, outcome, sku_ids FROM stock_lock_acquire($1::varchar[], $2::timestamptz[], $3::jsonb[])',
+        [batch.map(([sn]) => sn), batch.map(() => inOneHour()), batch.map(([, items]) => JSON.stringify(items))],
+      );
+      expect(rows).toEqual([
+        { order_sn: taken, outcome: 'LOCKED', sku_ids: [] },
+        { order_sn: unknown, outcome: 'UNKNOWN', sku_ids: [2_000_000_002, 2_000_000_003] },
+        { order_sn: short, outcome: 'REJECTED', sku_ids: [b.id] },
+        { order_sn: fits, outcome: 'LOCKED', sku_ids: [] },
+        { order_sn: taken, outcome: 'DUPLICATE', sku_ids: [] },
+        { order_sn: multi, outcome: 'REJECTED', sku_ids: [a.id] },
+        { order_sn: after, outcome: 'REJECTED', sku_ids: [b.id] },
+      ]);
+      expect(await skuRows([a.id, b.id])).toEqual([
+        { stock: 3, locked_stock: 3 },
+        { stock: 2, locked_stock: 2 },
+      ]);
+      expect(await lockRows(taken)).toEqual([{ sku_id: a.id, quantity: 2, status: 'LOCKED' }]);
+      expect(await lockRows(fits)).toEqual([
+        { sku_id: a.id, quantity: 1, status: 'LOCKED' },
+        { sku_id: b.id, quantity: 2, status: 'LOCKED' },
+      ]);
+      const requests = await db.query(
+        'SELECT order_sn, outcome, short_sku_ids FROM stock_lock_requests WHERE order_sn = ANY($1) ORDER BY order_sn',
+        [[taken, unknown, short, fits, multi, after]],
+      );
+      expect(requests.rows).toEqual(
+        [
+          { order_sn: taken, outcome: 'LOCKED', short_sku_ids: [] },
+          { order_sn: short, outcome: 'REJECTED', short_sku_ids: [b.id] },
+          { order_sn: fits, outcome: 'LOCKED', short_sku_ids: [] },
+          { order_sn: multi, outcome: 'REJECTED', short_sku_ids: [a.id] },
+          { order_sn: after, outcome: 'REJECTED', short_sku_ids: [b.id] },
+        ].sort((x, y) => x.order_sn.localeCompare(y.order_sn)),
+      );
+    });
   });
 
   describe('idempotency per orderSn', () => {
