@@ -52,3 +52,59 @@ describe('OrderSubmissionService after a failed order write', () => {
     expect(s.releases).toEqual([]);
   });
 });
+
+/**
+ * The price and address reads go out together (one round trip of latency), and are judged in
+ * SPEC §6's order: a changed price is the answer even when the address is wrong too, and nothing
+ * is locked when either fails.
+ */
+describe('OrderSubmissionService reads prices and the address at once', () => {
+  const dto = { orderToken: '123456789', addressId: 1, items: [{ skuId: 1, quantity: 1 }], expectedTotal: 100 };
+
+  function service(price: number, address: () => Promise<unknown>) {
+    const calls: string[] = [];
+    let pricesAnswered = false;
+    const clients = {
+      skus: async () => {
+        calls.push('skus asked');
+        await new Promise((resolve) => setImmediate(resolve));
+        pricesAnswered = true;
+        return new Map([[1, { id: 1, title: 't', price, available: 5 }]]);
+      },
+      address: async () => {
+        calls.push(pricesAnswered ? 'address asked after the prices' : 'address asked before the prices came');
+        return address();
+      },
+      lockStock: async () => {
+        calls.push('lock');
+        return [];
+      },
+    } as unknown as ServiceClients;
+    const tokens = { spend: async () => true } as unknown as OrderTokenStore;
+    const config = { ORDER_PAY_TIMEOUT_SECONDS: 900, STOCK_LOCK_GRACE_SECONDS: 300 } as OrderEnv;
+    const s = new OrderSubmissionService(
+      {} as OrderTx,
+      {} as OrderRepository,
+      {} as OutboxRepository,
+      tokens,
+      clients,
+      config,
+      pino({ level: 'silent' }),
+    );
+    return { submit: () => s.submit(7, dto), calls };
+  }
+  const noSuchAddress = async () => Promise.reject(Object.assign(new Error('no such address'), { code: 'USER.ADDRESS_NOT_FOUND' }));
+
+  it('asks for the address without waiting for the prices', async () => {
+    const s = service(120, noSuchAddress);
+    await expect(s.submit()).rejects.toMatchObject({ code: 'ORDER.PRICE_CHANGED' });
+    expect(s.calls).toEqual(['skus asked', 'address asked before the prices came']);
+  });
+
+  it('a changed price wins over a wrong address; a wrong address alone is its own error; nothing is locked', async () => {
+    await expect(service(120, noSuchAddress).submit()).rejects.toMatchObject({ code: 'ORDER.PRICE_CHANGED' });
+    const wrongAddress = service(100, noSuchAddress);
+    await expect(wrongAddress.submit()).rejects.toThrow('no such address');
+    expect(wrongAddress.calls).not.toContain('lock');
+  });
+});
