@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
+/** Connections per service database pool unless DATABASE_POOL_SIZE says otherwise. */
+export const DEFAULT_DATABASE_POOL_SIZE = 10;
+
 /**
  * Environment variables every service reads. Each service extends this class with its own; the
  * result is validated once at boot and then read only through the typed object.
@@ -140,6 +143,16 @@ export class CommonEnv {
   @Min(100)
   @Max(600000)
   HTTP_REQUEST_TIMEOUT_MS: number = 30000;
+
+  /**
+   * Connections in a service's database pool (user, inventory, order, payment; cart has none).
+   * PostgreSQL's max_connections bounds the sum over all instances; a request that finds the pool
+   * taken for too long is 503 UPSTREAM.UNAVAILABLE {service: 'database'}, not a 500.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE: number = DEFAULT_DATABASE_POOL_SIZE;
 
   @IsOptional()
   @IsString()

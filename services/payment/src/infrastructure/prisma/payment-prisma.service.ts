@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { ReadinessCheck, TransactionHost, withTimeout } from '@shop/shared/nest';
+import { DEFAULT_DATABASE_POOL_SIZE, ReadinessCheck, TransactionHost, withTimeout } from '@shop/shared/nest';
 import { PrismaClient, Prisma } from '../../generated/prisma/client';
 
 /** The payment database's Prisma client (driver adapter over `pg`). Only repositories use it. */
@@ -8,8 +8,8 @@ import { PrismaClient, Prisma } from '../../generated/prisma/client';
 export class PaymentPrisma extends PrismaClient implements ReadinessCheck, OnModuleDestroy {
   readonly name = 'database';
 
-  constructor(url: string) {
-    super({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  constructor(url: string, poolSize = DEFAULT_DATABASE_POOL_SIZE) {
+    super({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
   }
 
   async ping(): Promise<void> {
