@@ -52,7 +52,10 @@ export async function settle(
       await shop.notificationCopies(0);
     }
   }
-  const deadline = started + timeoutMs;
+  // The wait for the events to flow starts once every buyer has acted: acting takes as long as
+  // the load model says (an open loop of N orders takes N / rate seconds), and a deadline counted
+  // from before it would run out while buyers were still paying (a soak's 12,000 orders at 20/s).
+  const deadline = Date.now() + timeoutMs;
   const final = await finalStatuses(shop, run.orders, load, deadline);
   const late = run.orders.filter((o) => plan.get(o.orderSn) === 'late');
   const refunded = await refundedCount(shop, late, load, deadline);
