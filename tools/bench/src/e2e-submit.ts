@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { BaselineResult, runBaselinesOnScratch } from './pgbench';
-import { cpuMsPer, cpuSample, requireServicePids, Service } from './proc';
+import { cpuMsPer, cpuSample, postgresCpuBetween, postgresCpuSample, requireServicePids, Service } from './proc';
 
 const USAGE = `usage: npm run bench:e2e -- [--concurrency 16,64,256] [--attempts N (per level, default 4 x concurrency, at least 200)] [--max-pool 64] [--baseline-seconds 10] [--json FILE]
 needs the system running (npm start); targets from the same environment as npm start`;
@@ -35,6 +35,8 @@ interface Row {
   /** CPU milliseconds each service spent per order placed during confirm + submit (from /proc): stays
    * comparable across runs on a busy machine, where throughput does not. */
   cpuMsPerOrder: Record<Service | 'total', number>;
+  /** The same for every PostgreSQL process (the four databases share one server): not in `total`. */
+  postgresCpuMsPerOrder: number;
 }
 
 async function main(): Promise<number> {
@@ -66,15 +68,18 @@ async function main(): Promise<number> {
       const pids = requireServicePids();
       let before = cpuSample(pids);
       let after = before;
+      let pgBefore = postgresCpuSample();
+      let pgAfter = pgBefore;
       const report = await level(env, shape, buyers, attempts, {
-        start: () => (before = cpuSample(pids)),
-        end: () => (after = cpuSample(pids)),
+        start: () => ((before = cpuSample(pids)), (pgBefore = postgresCpuSample())),
+        end: () => ((after = cpuSample(pids)), (pgAfter = postgresCpuSample())),
       });
       const cpu = cpuMsPer(before, after, report.orders.placed);
+      const pgMs = Math.round((postgresCpuBetween(pgBefore, pgAfter) * 1000 * 100) / Math.max(1, report.orders.placed)) / 100;
       const clients = Math.min(buyers, Number(values['max-pool']));
       const name = shape === 'hot' ? 'pgbench-submit-tx-hot' : 'pgbench-submit-tx-spread';
       const b = (await runBaselinesOnScratch(env.inventoryDatabaseUrl, [name], clients, Number(values['baseline-seconds'])))[name]!;
-      rows.push(toRow(shape, buyers, attempts, report, b, clients, cpu));
+      rows.push({ ...toRow(shape, buyers, attempts, report, b, clients, cpu), postgresCpuMsPerOrder: pgMs });
     }
   }
   console.log(format(rows));
@@ -124,7 +129,7 @@ function toRow(
   b: BaselineResult,
   clients: number,
   cpuMsPerOrder: Row['cpuMsPerOrder'],
-): Row {
+): Omit<Row, 'postgresCpuMsPerOrder'> {
   const pick = (name: string) => ({ p50Ms: r.endpoints[name]?.p50Ms ?? 0, p99Ms: r.endpoints[name]?.p99Ms ?? 0 });
   // Only the expected answers are 2xx and 409s; anything else during confirm/submit is reported.
   const unexpected = Object.fromEntries(
@@ -148,11 +153,11 @@ function toRow(
 
 function format(rows: Row[]): string {
   const head =
-    'shape   buyers  attempts  orders/s  confirm p50/p99 ms  submit p50/p99 ms  one-db tx tps  share  oversold  CPU ms/order (user cart inv order pay = total)  unexpected';
+    'shape   buyers  attempts  orders/s  confirm p50/p99 ms  submit p50/p99 ms  one-db tx tps  share  oversold  CPU ms/order (user cart inv order pay = total)  postgres ms  unexpected';
   const lines = rows.map(
     (r) =>
       `${r.shape.padEnd(6)}  ${String(r.buyers).padStart(6)}  ${String(r.attempts).padStart(8)}  ${String(r.ordersPerSecond).padStart(8)}  ` +
-      `${`${r.confirm.p50Ms}/${r.confirm.p99Ms}`.padStart(18)}  ${`${r.submit.p50Ms}/${r.submit.p99Ms}`.padStart(17)}  ${String(r.baseline.tps).padStart(13)}  ${String(r.share).padStart(5)}  ${String(r.oversoldUnits).padStart(8)}  ${cpuText(r.cpuMsPerOrder).padEnd(46)}  ${JSON.stringify(r.unexpected)}`,
+      `${`${r.confirm.p50Ms}/${r.confirm.p99Ms}`.padStart(18)}  ${`${r.submit.p50Ms}/${r.submit.p99Ms}`.padStart(17)}  ${String(r.baseline.tps).padStart(13)}  ${String(r.share).padStart(5)}  ${String(r.oversoldUnits).padStart(8)}  ${cpuText(r.cpuMsPerOrder).padEnd(46)}  ${String(r.postgresCpuMsPerOrder).padStart(11)}  ${JSON.stringify(r.unexpected)}`,
   );
   return [`end-to-end confirm + submit (${cpus().length} cores shared by the load tool and the whole system)`, head, ...lines].join('\n');
 }

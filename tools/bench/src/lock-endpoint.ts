@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { LatencyRecorder, percentile } from './latency';
 import { BaselineName, BaselineResult, failedBaseline, runBaseline } from './pgbench';
+import { cpuSeconds, postgresCpuBetween, postgresCpuSample, servicePids } from './proc';
 import { createSchema, createScratchDb, SPREAD_SKUS } from './scratch-db';
 
 const USAGE = 'usage: npm run bench:lock-endpoint -- [--concurrency 16,64] [--seconds 10] [--max-pool 64] [--json FILE]  (needs npm start)';
@@ -29,6 +30,14 @@ interface Measured {
   p50Ms: number;
   p99Ms: number;
   refusedOrFailed: number;
+  /**
+   * CPU milliseconds per lock taken, over the measured window only (from /proc): the inventory
+   * process, every PostgreSQL process, and this generator. Unlike locks/s, these stay comparable
+   * when something else runs on the machine; they say which of the three a lock's cost is in.
+   */
+  cpuMsPerLock: { inventory: number; postgres: number; generator: number };
+  /** Requests per group-commit batch over the window (inventory's stock_lock_batch* counters). */
+  meanBatch: number;
 }
 
 async function main(): Promise<number> {
@@ -114,6 +123,14 @@ async function measure(api: Endpoint, skus: number[], concurrency: number, secon
   let locked = 0;
   let other = 0;
   const expiresAt = new Date(Date.now() + 3600_000).toISOString();
+  const inventoryPid = servicePids().inventory;
+  const cpu = () => ({
+    inventory: inventoryPid ? cpuSeconds(inventoryPid) : Number.NaN,
+    postgres: postgresCpuSample(),
+    generator: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage()),
+  });
+  const batchesBefore = await batchCounters(api);
+  const cpuBefore = cpu();
   const start = performance.now();
   const deadline = start + seconds * 1000;
   const worker = async (): Promise<void> => {
@@ -136,6 +153,9 @@ async function measure(api: Endpoint, skus: number[], concurrency: number, secon
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - start) / 1000;
+  const cpuAfter = cpu();
+  const batchesAfter = await batchCounters(api);
+  const msPerLock = (seconds: number) => Math.round((seconds * 1000 * 1000) / Math.max(1, locked)) / 1000;
   const sorted = latencies.sorted();
   return {
     shape: skus.length > 1 ? 'spread' : 'hot',
@@ -144,7 +164,26 @@ async function measure(api: Endpoint, skus: number[], concurrency: number, secon
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     refusedOrFailed: other,
+    cpuMsPerLock: {
+      inventory: msPerLock(cpuAfter.inventory - cpuBefore.inventory),
+      postgres: msPerLock(postgresCpuBetween(cpuBefore.postgres, cpuAfter.postgres)),
+      generator: msPerLock(cpuAfter.generator - cpuBefore.generator),
+    },
+    meanBatch:
+      Math.round(((batchesAfter.requests - batchesBefore.requests) / Math.max(1, batchesAfter.batches - batchesBefore.batches)) * 10) / 10,
   };
+}
+
+/** The group-commit counters of inventory's /metrics (summed over their series). */
+async function batchCounters(api: Endpoint): Promise<{ batches: number; requests: number }> {
+  const res = await request(`${api.url}/metrics`);
+  const text = await res.body.text();
+  const sum = (name: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith(name))
+      .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  return { batches: sum('stock_lock_batches_total'), requests: sum('stock_lock_batched_requests_total') };
 }
 
 async function releaseAll(api: Endpoint, orderSns: string[]): Promise<void> {
@@ -161,11 +200,11 @@ function format(rows: Array<Measured & { baseline: BaselineResult }>): string {
   const lines = rows.map((r) => {
     const tps = r.baseline.tps;
     const share = Number.isFinite(tps) ? (r.locksPerSecond / tps).toFixed(3) : 'n/a';
-    return `${r.shape.padEnd(6)} ${String(r.concurrency).padStart(5)}  ${r.locksPerSecond.toFixed(0).padStart(8)}  ${r.p50Ms.toFixed(1).padStart(7)}  ${r.p99Ms.toFixed(1).padStart(7)}  ${(Number.isFinite(tps) ? tps.toFixed(0) : 'failed').padStart(9)}  ${share.padStart(6)}  ${r.refusedOrFailed}`;
+    return `${r.shape.padEnd(6)} ${String(r.concurrency).padStart(5)}  ${r.locksPerSecond.toFixed(0).padStart(8)}  ${r.p50Ms.toFixed(1).padStart(7)}  ${r.p99Ms.toFixed(1).padStart(7)}  ${(Number.isFinite(tps) ? tps.toFixed(0) : 'failed').padStart(9)}  ${share.padStart(6)}  ${String(r.refusedOrFailed).padStart(14)}  ${String(r.meanBatch).padStart(10)}  ${r.cpuMsPerLock.inventory} / ${r.cpuMsPerLock.postgres} / ${r.cpuMsPerLock.generator}`;
   });
   return [
     `inventory lock endpoint vs the bare conditional UPDATE (${cpus().length} cores shared by the generator, the services and PostgreSQL)`,
-    'shape  conc.   locks/s   p50 ms   p99 ms  pgbench tps  share  refused/failed',
+    'shape  conc.   locks/s   p50 ms   p99 ms  pgbench tps  share  refused/failed  mean batch  CPU ms/lock: inventory / postgres / generator',
     ...lines,
   ].join('\n');
 }

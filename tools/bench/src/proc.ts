@@ -80,6 +80,44 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
+/**
+ * CPU seconds used so far by each PostgreSQL server process on this machine (postmaster, backends,
+ * walwriter, checkpointer, autovacuum), by pid: the database's share of a unit of work, read like a
+ * service's. Compare two samples with `postgresCpuBetween`.
+ */
+export function postgresCpuSample(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') {
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU seconds PostgreSQL used between two samples: per process alive at the end, from its first
+ * sample (or from 0 if it started in between). A backend that exited in between takes its time
+ * with it, so this reads low while connections churn; the services' pools keep theirs open.
+ */
+export function postgresCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) {
+    total += Math.max(0, seconds - (before.get(pid) ?? 0));
+  }
+  return total;
+}
+
 /** CPU seconds of every service now; `since` of a later sample gives each one's use in between. */
 export function cpuSample(pids: Record<Service, number>): Record<Service, number> {
   return Object.fromEntries(SERVICES.map((s) => [s, cpuSeconds(pids[s])])) as Record<Service, number>;
