@@ -6,7 +6,11 @@ import { InventoryPrisma, InventoryTx } from './inventory-prisma.service';
 @Global()
 @Module({
   providers: [
-    { provide: InventoryPrisma, inject: [PLATFORM_CONFIG], useFactory: (c: InventoryEnv) => new InventoryPrisma(c.INVENTORY_DATABASE_URL, c.DATABASE_POOL_SIZE) },
+    {
+      provide: InventoryPrisma,
+      inject: [PLATFORM_CONFIG],
+      useFactory: (c: InventoryEnv) => new InventoryPrisma(c.INVENTORY_DATABASE_URL, c.DATABASE_POOL_SIZE),
+    },
     InventoryTx,
   ],
   exports: [InventoryPrisma, InventoryTx],

@@ -6,7 +6,11 @@ import { OrderPrisma, OrderTx } from './order-prisma.service';
 @Global()
 @Module({
   providers: [
-    { provide: OrderPrisma, inject: [PLATFORM_CONFIG], useFactory: (c: OrderEnv) => new OrderPrisma(c.ORDER_DATABASE_URL, c.DATABASE_POOL_SIZE) },
+    {
+      provide: OrderPrisma,
+      inject: [PLATFORM_CONFIG],
+      useFactory: (c: OrderEnv) => new OrderPrisma(c.ORDER_DATABASE_URL, c.DATABASE_POOL_SIZE),
+    },
     OrderTx,
   ],
   exports: [OrderPrisma, OrderTx],

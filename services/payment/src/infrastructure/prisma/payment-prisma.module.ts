@@ -6,7 +6,11 @@ import { PaymentPrisma, PaymentTx } from './payment-prisma.service';
 @Global()
 @Module({
   providers: [
-    { provide: PaymentPrisma, inject: [PLATFORM_CONFIG], useFactory: (c: PaymentEnv) => new PaymentPrisma(c.PAYMENT_DATABASE_URL, c.DATABASE_POOL_SIZE) },
+    {
+      provide: PaymentPrisma,
+      inject: [PLATFORM_CONFIG],
+      useFactory: (c: PaymentEnv) => new PaymentPrisma(c.PAYMENT_DATABASE_URL, c.DATABASE_POOL_SIZE),
+    },
     PaymentTx,
   ],
   exports: [PaymentPrisma, PaymentTx],

@@ -5,7 +5,14 @@ import { UserPrisma, UserTx } from './user-prisma.service';
 
 @Global()
 @Module({
-  providers: [{ provide: UserPrisma, inject: [PLATFORM_CONFIG], useFactory: (c: UserEnv) => new UserPrisma(c.USER_DATABASE_URL, c.DATABASE_POOL_SIZE) }, UserTx],
+  providers: [
+    {
+      provide: UserPrisma,
+      inject: [PLATFORM_CONFIG],
+      useFactory: (c: UserEnv) => new UserPrisma(c.USER_DATABASE_URL, c.DATABASE_POOL_SIZE),
+    },
+    UserTx,
+  ],
   exports: [UserPrisma, UserTx],
 })
 export class UserPrismaModule {}
