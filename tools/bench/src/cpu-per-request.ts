@@ -14,7 +14,7 @@
 import { loadEnv } from '@shop/consistency';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import { cpuSeconds, SERVICES, Service, servicePids } from './proc';
+import { cpuSeconds, SERVICES, Service, requireServicePid } from './proc';
 
 const USAGE = `usage: npm run bench:cpu-per-request -- --service ${SERVICES.join('|')} --path PATH [--requests 3000] [--connections 8] [--method GET] [--body JSON]`;
 
@@ -35,11 +35,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const pid = servicePids()[service];
-  if (!pid) {
-    console.error(`no ${service} process on this machine (is the system running?)`);
-    return 2;
-  }
+  const pid = requireServicePid(service);
   const env = await loadEnv();
   const url = `${env.serviceUrls[service]}${values.path}`;
   const agent = new Agent({ connections: c });

@@ -55,6 +55,15 @@ export function requireServicePids(): Record<Service, number> {
   return pids as Record<Service, number>;
 }
 
+/** The pid of one service, or an error saying it is not running on this machine. */
+export function requireServicePid(service: Service): number {
+  const pid = servicePids()[service];
+  if (!pid) {
+    throw new Error(`no ${service} process on this machine (is the system running?)`);
+  }
+  return pid;
+}
+
 /** NaN once the process is gone (a crash shows in the samples instead of ending a soak). */
 export function rssMb(pid: number): number {
   let status: string;
@@ -75,6 +84,11 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return Number.NaN;
   }
+  return statCpuSeconds(stat);
+}
+
+/** utime + stime of a /proc/<pid>/stat line, in seconds. */
+function statCpuSeconds(stat: string): number {
   // Fields after the parenthesised command name (which may hold spaces): state is field 3, utime 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
@@ -98,8 +112,7 @@ export function postgresCpuSample(): Map<number, number> {
       continue;
     }
     if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') {
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
+      out.set(Number(entry), statCpuSeconds(stat));
     }
   }
   return out;

@@ -14,7 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'undici';
-import { SERVICES, Service, servicePids } from './proc';
+import { SERVICES, Service, requireServicePid } from './proc';
 
 const USAGE = `usage: npm run profile -- --service ${SERVICES.join('|')} [--seconds 6] [--out FILE] [--top 25]`;
 
@@ -44,11 +44,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const pid = servicePids()[service];
-  if (!pid) {
-    console.error(`no ${service} process on this machine (is the system running?)`);
-    return 2;
-  }
+  const pid = requireServicePid(service);
   const profile = await record(pid, seconds);
   const out = values.out ?? `${service}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`;
   writeFileSync(out, JSON.stringify(profile));
