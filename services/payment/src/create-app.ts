@@ -1,10 +1,10 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServiceApp, loadEnv } from '@shop/shared/nest';
 import { PaymentAppModule } from './app.module';
 import { PaymentEnv } from './config/payment-env';
 
 /** Builds the payment service from an environment (process.env in production, overrides in tests). */
-export async function createPaymentApp(env: NodeJS.ProcessEnv = process.env): Promise<{ app: NestExpressApplication; config: PaymentEnv }> {
+export async function createPaymentApp(env: NodeJS.ProcessEnv = process.env): Promise<{ app: NestFastifyApplication; config: PaymentEnv }> {
   const config = loadEnv(PaymentEnv, env);
   const app = await createServiceApp(PaymentAppModule.forRoot(config), {
     title: 'payment service',

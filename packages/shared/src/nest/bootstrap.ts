@@ -1,37 +1,65 @@
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { installBodyParsers } from './http/body-parsers';
+import type { FastifyReply, FastifyServerOptions } from 'fastify';
+import { errorBody } from '../errors';
+import { BODY_LIMIT_BYTES, installBodyParsers } from './http/body-parsers';
 import { hardenHttpServer } from './http/http-server';
 import { accessLogMiddleware } from './http/access-log.middleware';
-import { correlationIdMiddleware } from './http/correlation-id.middleware';
+import { correlationIdHook } from './http/correlation-id.hook';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { StrictValidationPipe } from './http/strict-validation.pipe';
 import { PinoNestLogger } from './logging/logger';
 import { Metrics } from './metrics/metrics';
 import { CommonEnv, developmentDefaultsInUse } from './config/env';
 import { LOGGER, PLATFORM_CONFIG } from './redis/redis.tokens';
+import { CORRELATION_HEADER, currentCorrelationId, runWithCorrelationId } from './context/correlation';
 import { createServiceDocument, ServiceDocumentOptions } from './openapi/service-document';
+import { serveSwaggerUi } from './openapi/swagger-ui';
 
 const QUIET_PATHS = /^\/(health|metrics)/;
 
 /**
+ * Fastify's own settings. Fastify rather than Express: per request it costs a fifth of the CPU
+ * (docs/benchmarks.md, issue 9). Paths match as Express's did (a trailing slash is ignored, a
+ * path parameter of any length reaches its pipe and gets a 400 there), a URL Fastify cannot
+ * decode is SPEC §9's 400, and requests that arrive while the app closes are still served.
+ */
+export const FASTIFY_OPTIONS: FastifyServerOptions = {
+  bodyLimit: BODY_LIMIT_BYTES,
+  forceCloseConnections: true,
+  return503OnClosing: false,
+  routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
+  frameworkErrors: (err, req, untyped) => {
+    const reply = untyped as unknown as FastifyReply;
+    const incoming = req.headers[CORRELATION_HEADER];
+    runWithCorrelationId(typeof incoming === 'string' ? incoming : undefined, () => {
+      const correlationId = currentCorrelationId() as string;
+      void reply
+        .status(400)
+        .header(CORRELATION_HEADER, correlationId)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(errorBody('VALIDATION.FAILED', 'Malformed URL', correlationId, { reason: err.code })));
+    });
+  },
+};
+
+/**
  * Creates a service's Nest app with the one pipeline every service shares (SPEC §9, §11):
- * correlation id → metrics → access log → body parsers (1 MB, JSON depth 32) → guard → strict
+ * correlation id → metrics → access log → body reading (1 MB, JSON depth 32) → guard → strict
  * validation → one exception filter; HTTP timeouts and Node's parser errors answered with the §9
  * body; OpenAPI at /docs; graceful shutdown on SIGTERM/SIGINT.
  */
 export async function createServiceApp(
   rootModule: Type | DynamicModule,
   options: { title: string; description?: string; plainTextErrorPaths?: readonly string[] },
-): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(rootModule, {
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, new FastifyAdapter(FASTIFY_OPTIONS), {
     bodyParser: false,
     bufferLogs: true,
     abortOnError: false,
-    forceCloseConnections: true,
   });
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new PinoNestLogger(logger));
@@ -42,11 +70,12 @@ export async function createServiceApp(
     { headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS },
     logger,
   );
-  app.disable('x-powered-by');
-  app.use(correlationIdMiddleware);
-  app.use(app.get(Metrics).middleware());
-  app.use(accessLogMiddleware(logger, QUIET_PATHS));
-  installBodyParsers(app, options.plainTextErrorPaths);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', correlationIdHook);
+  fastify.addHook('onResponse', app.get(Metrics).onResponseHook());
+  const accessLog = accessLogMiddleware(logger, QUIET_PATHS);
+  fastify.addHook('onRequest', (req, reply, done) => accessLog(req.raw, reply.raw, done));
+  installBodyParsers(fastify, options.plainTextErrorPaths);
   app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new DomainExceptionFilter(logger));
   setupDocs(app, options);
@@ -66,12 +95,13 @@ function announceDevelopmentMode(config: CommonEnv, logger: Logger): void {
 
 const DOCUMENTS = new WeakMap<INestApplication, () => OpenAPIObject>();
 
-/** Swagger UI at /docs, the document at /docs-json; built once, on first use. */
-function setupDocs(app: INestApplication, options: ServiceDocumentOptions): void {
+/** Swagger UI at /docs, the document at /docs-json (and /docs-yaml); built once, on first use. */
+function setupDocs(app: NestFastifyApplication, options: ServiceDocumentOptions): void {
   let doc: OpenAPIObject | undefined;
   const document = (): OpenAPIObject => (doc ??= createServiceDocument(app, options));
   DOCUMENTS.set(app, document);
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, document, { ui: false });
+  serveSwaggerUi(app.getHttpAdapter().getInstance(), '/docs', '/docs-json', options.title);
 }
 
 /** The OpenAPI document an app made by createServiceApp serves at /docs-json (for npm run openapi and tests). */

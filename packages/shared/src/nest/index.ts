@@ -10,6 +10,7 @@ export * from './http/domain-exception.filter';
 export * from './http/strict-validation.pipe';
 export * from './http/validation.decorators';
 export * from './http/body-parsers';
+export * from './http/http-reply';
 export * from './kafka/kafka.factory';
 export * from './logging/logger';
 export * from './metrics/metrics';

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { InternalOnly, OrderSnPipe } from '@shop/shared/nest';
-import type { Response } from 'express';
+import { type HttpReply, InternalOnly, OrderSnPipe } from '@shop/shared/nest';
 import { LockStockDto } from './dto/lock-stock.dto';
 import { StockLockResponseDto, toStockLockResponse } from './stock-lock-response';
 import { StockLockService } from './stock-lock.service';
@@ -16,7 +15,7 @@ export class StockLocksController {
 
   /** 201 when this call locked the stock, 200 when it replayed an earlier lock of the same orderSn. */
   @Post()
-  async lock(@Body() dto: LockStockDto, @Res({ passthrough: true }) res: Response): Promise<StockLockResponseDto> {
+  async lock(@Body() dto: LockStockDto, @Res({ passthrough: true }) res: HttpReply): Promise<StockLockResponseDto> {
     const result = await this.locks.lock({ orderSn: dto.orderSn, expiresAt: new Date(dto.expiresAt), items: dto.items });
     res.status(result.created ? HttpStatus.CREATED : HttpStatus.OK);
     return toStockLockResponse(result.orderSn, result.locks);

@@ -1,7 +1,6 @@
 import { Controller, Get, Header, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { LOGGER, Public, UnvalidatedBody } from '@shop/shared/nest';
-import type { Response } from 'express';
+import { type HttpReply, LOGGER, Public, UnvalidatedBody } from '@shop/shared/nest';
 import type { Logger } from 'pino';
 import { PaymentNotificationService } from './payment-notification.service';
 
@@ -92,8 +91,8 @@ export class AlipayNotifyController {
   @ApiResponse({ status: 400, ...plainText('failure', 'refused: bad signature, mismatched fields, unknown trade, malformed body') })
   @ApiResponse({ status: 500, ...plainText('failure', 'our own trouble; Alipay retries') })
   @ApiResponse({ status: 503, ...plainText('failure', 'a dependency is unavailable; Alipay retries') })
-  async notify(@UnvalidatedBody() body: unknown, @Res() res: Response): Promise<void> {
-    res.type('text/plain');
+  async notify(@UnvalidatedBody() body: unknown, @Res() res: HttpReply): Promise<void> {
+    res.type('text/plain; charset=utf-8');
     const params = asStringRecord(body);
     try {
       const reply = params ? await this.notifications.handle(params) : { ok: false as const, reason: 'malformed body', retryable: false };

@@ -1,8 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, CurrentUser, InternalOnly, OrderSnPipe, Session } from '@shop/shared/nest';
+import { ApiErrors, CurrentUser, type HttpReply, InternalOnly, OrderSnPipe, Session } from '@shop/shared/nest';
 import { IsString, Matches } from 'class-validator';
-import type { Response } from 'express';
 import { PaymentCloseService } from './payment-close.service';
 import { PaymentCreationService } from './payment-creation.service';
 import { PaymentQueryService } from './payment-query.service';
@@ -31,7 +30,7 @@ export class PaymentsController {
   async create(
     @CurrentUser() s: Session,
     @Body() dto: CreatePaymentDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: HttpReply,
   ): Promise<PaymentResponseDto> {
     const { payment, payUrl, created } = await this.creation.create(s.userId, dto.orderSn);
     res.status(created ? 201 : 200);

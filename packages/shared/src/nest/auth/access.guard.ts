@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { UnauthenticatedError } from '../../errors';
 import { PLATFORM_CONFIG } from '../redis/redis.tokens';
 import { Access, ACCESS_KEY, AuthenticatedRequest } from './access.decorators';
@@ -27,18 +27,18 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [ctx.getHandler(), ctx.getClass()]) ?? 'user';
-    const req = ctx.switchToHttp().getRequest<Request & AuthenticatedRequest>();
+    const req = ctx.switchToHttp().getRequest<FastifyRequest & AuthenticatedRequest>();
     if (access === 'public') {
       return true;
     }
     if (access === 'internal') {
-      const given = req.header('x-internal-token');
-      if (!given || !safeEqual(given, this.config.INTERNAL_TOKEN)) {
+      const given = req.headers['x-internal-token'];
+      if (typeof given !== 'string' || !given || !safeEqual(given, this.config.INTERNAL_TOKEN)) {
         throw new UnauthenticatedError('A valid x-internal-token is required');
       }
       return true;
     }
-    const match = /^Bearer ([^\s]+)$/i.exec(req.header('authorization') ?? '');
+    const match = /^Bearer ([^\s]+)$/i.exec(req.headers.authorization ?? '');
     const session = match ? await this.sessions.get(match[1]) : null;
     if (!match || !session) {
       throw new UnauthenticatedError();

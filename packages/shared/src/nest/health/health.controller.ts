@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
-import type { Response } from 'express';
+import type { HttpReply } from '../http/http-reply';
 import { ApiOkResponse, ApiResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Logger } from 'pino';
@@ -45,7 +45,7 @@ export class HealthController {
   @Get('ready')
   @ApiResponse({ status: 200, description: 'every dependency answers', schema: READINESS_SCHEMA })
   @ApiServiceUnavailableResponse({ description: 'some dependency does not answer (which one: `error`)', schema: READINESS_SCHEMA })
-  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+  async ready(@Res({ passthrough: true }) res: HttpReply): Promise<HealthCheckResult> {
     try {
       return await this.check();
     } catch (err) {

@@ -1,11 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError, errorBody, ErrorCode, ERROR_STATUS } from '../../errors';
 import { correlationIdOrNew } from '../context/correlation';
 import { isDatabaseSaturated } from '../prisma/prisma-errors';
 
-/** Statuses Nest or Express can raise on their own, mapped onto our codes. */
+/** Statuses Nest or Fastify can raise on their own, mapped onto our codes. */
 const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
   400: 'VALIDATION.FAILED',
   401: 'AUTH.UNAUTHENTICATED',
@@ -34,15 +34,20 @@ export function mapError(err: unknown): MappedError {
       return { status: ERROR_STATUS[code], code, message: messageFor(code, err) };
     }
   }
-  // Errors from Express body parsers carry `type` and `status` (malformed JSON, too large…).
-  const parserError = err as { type?: string; status?: number };
-  if (parserError && typeof parserError.type === 'string' && typeof parserError.status === 'number') {
-    if (parserError.status === 413) {
-      return { status: 413, code: 'REQUEST.TOO_LARGE', message: 'Request body exceeds 1 MB' };
-    }
-    if (parserError.status >= 400 && parserError.status < 500) {
-      return { status: 400, code: 'VALIDATION.FAILED', message: 'Malformed request body', details: { reason: parserError.type } };
-    }
+  // A refusal of the request by the body reader (`type`, `status`) or by Fastify itself (`FST_…`
+  // code, `statusCode`): about the request, so a 4xx.
+  const refusal = err as { type?: unknown; status?: unknown; code?: unknown; statusCode?: unknown };
+  const reason =
+    typeof refusal?.type === 'string'
+      ? refusal.type
+      : typeof refusal?.code === 'string' && refusal.code.startsWith('FST_')
+        ? refusal.code
+        : undefined;
+  const refusedWith = typeof refusal?.status === 'number' ? refusal.status : refusal?.statusCode;
+  if (reason !== undefined && typeof refusedWith === 'number' && refusedWith >= 400 && refusedWith < 500) {
+    return refusedWith === 413
+      ? { status: 413, code: 'REQUEST.TOO_LARGE', message: 'Request body exceeds 1 MB' }
+      : { status: 400, code: 'VALIDATION.FAILED', message: 'Malformed request', details: { reason } };
   }
   // Overload, not a defect: the transaction never started (or was rolled back); retrying may work.
   if (isDatabaseSaturated(err)) {
@@ -73,21 +78,21 @@ export class DomainExceptionFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
   catch(err: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const mapped = mapError(err);
     if (mapped.status >= 500) {
       this.logger.error({ err }, 'unhandled error');
     } else {
       this.logger.info({ code: mapped.code, status: mapped.status }, mapped.message);
     }
-    if (res.headersSent) {
+    if (reply.sent || reply.raw.headersSent) {
       return;
     }
-    // The content type is set, not left to json(): a route's @Header('content-type', …) (the
-    // return page's text/html) is already on the response when a pipe refuses its input.
-    res
+    // The content type is set and the body serialized here: a route's @Header('content-type', …)
+    // (the return page's text/html) is already on the reply when a pipe refuses its input.
+    void reply
       .status(mapped.status)
-      .type('application/json')
-      .json(errorBody(mapped.code, mapped.message, correlationIdOrNew(), mapped.details));
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(errorBody(mapped.code, mapped.message, correlationIdOrNew(), mapped.details)));
   }
 }

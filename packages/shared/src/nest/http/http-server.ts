@@ -33,6 +33,8 @@ export function hardenHttpServer(server: Server, timeouts: HttpTimeouts, logger:
   // Node checks these every connectionsCheckingInterval (30 s by default): check every second so
   // that a timeout is enforced within a second of falling due.
   (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(1000, timeouts.headersTimeoutMs);
+  // Ours replaces the framework's listener (Fastify's answers with a body of its own).
+  server.removeAllListeners('clientError');
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex & { bytesWritten?: number }) => {
     if (err.code === 'ECONNRESET' || !socket.writable || (socket.bytesWritten ?? 0) > 0) {
       // Gone, or a response is already on the wire: nothing sensible can be added to it.

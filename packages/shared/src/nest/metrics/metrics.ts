@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Public } from '../auth/access.decorators';
 
@@ -48,15 +48,12 @@ export class Metrics {
     });
   }
 
-  middleware() {
-    return (req: Request, res: Response, next: NextFunction): void => {
-      const end = this.httpDuration.startTimer();
-      res.on('finish', () => {
-        // The matched route pattern (not the raw URL) keeps label cardinality bounded.
-        const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-        end({ method: req.method, route: `${req.baseUrl}${route}`, status: String(res.statusCode) });
-      });
-      next();
+  /** An onResponse hook: the request's duration by the matched route pattern (not the raw URL: bounded label cardinality). */
+  onResponseHook() {
+    return (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      const route = req.is404 ? 'unmatched' : (req.routeOptions.url ?? 'unmatched');
+      this.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      done();
     };
   }
 }
