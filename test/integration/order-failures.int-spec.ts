@@ -77,6 +77,31 @@ describe('no leaked lock, no lost stock (order + inventory + lock sweeper)', () 
     expect((await buyNow(sys, buyer, s.id, 5)).submit.status).toBe(201); // all 5 units are sellable again
   });
 
+  it('the OrderCreated outbox row is refused: no order either (one statement writes both), the locks are released', async () => {
+    const buyer = await buyerWithAddress(sys.url.user);
+    const s = await createSku(sys.url.inventory, { price: 100, stock: 3 });
+    await orderDb.query(`CREATE OR REPLACE FUNCTION fail_order_created() RETURNS trigger AS $$
+      BEGIN IF NEW.type = 'OrderCreated' THEN RAISE EXCEPTION 'injected failure: outbox refused the row'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await orderDb.query(
+      'CREATE TRIGGER fail_order_created BEFORE INSERT ON outbox_events FOR EACH ROW EXECUTE FUNCTION fail_order_created()',
+    );
+    try {
+      const { confirm, submit } = await buyNow(sys, buyer, s.id, 3);
+      expect(submit.status).toBe(500);
+      const orderSn = confirm.body.orderToken;
+      for (const table of ['orders', 'order_items', 'order_logistics', 'outbox_events']) {
+        const column = table === 'outbox_events' ? 'message_key' : 'order_sn';
+        const rows = (await orderDb.query(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [orderSn])).rowCount;
+        expect({ table, rows }).toEqual({ table, rows: 0 });
+      }
+      expect(await lockStatus(orderSn)).toEqual(['RELEASED']);
+      expect(await sku(s.id)).toMatchObject({ stock: 3, lockedStock: 0 });
+    } finally {
+      await orderDb.query('DROP TRIGGER fail_order_created ON outbox_events');
+    }
+    expect((await buyNow(sys, buyer, s.id, 3)).submit.status).toBe(201);
+  });
+
   it('a token replayed after its submit failed (Redis forgot the spend) cannot create an order without stock', async () => {
     const buyer = await buyerWithAddress(sys.url.user);
     const s = await createSku(sys.url.inventory, { price: 100, stock: 2 });

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createEvent, TOPICS, UpstreamUnavailableError, ValidationFailedError } from '@shop/shared';
+import { createEvent, TOPICS, toOutboxRow, UpstreamUnavailableError, ValidationFailedError } from '@shop/shared';
 import { eventMeta, isUniqueViolation, LOGGER, PLATFORM_CONFIG } from '@shop/shared/nest';
 import type { Logger } from 'pino';
 import { ServiceClients } from '../clients/service-clients';
 import { OrderEnv } from '../config/order-env';
 import { OrderTx } from '../infrastructure/prisma/order-prisma.service';
 import { OrderTokenStore } from '../order-tokens/order-token.store';
-import { OutboxRepository } from '../outbox/outbox.repository';
 import { CreateOrderDto } from './dto/order.dto';
 import { OrderRecord } from './order-response';
 import { DuplicateSubmitError, PriceChangedError } from './order.errors';
@@ -24,7 +23,6 @@ export class OrderSubmissionService {
   constructor(
     private readonly tx: OrderTx,
     private readonly orders: OrderRepository,
-    private readonly outbox: OutboxRepository,
     private readonly tokens: OrderTokenStore,
     private readonly clients: ServiceClients,
     @Inject(PLATFORM_CONFIG) private readonly config: OrderEnv,
@@ -60,23 +58,22 @@ export class OrderSubmissionService {
     // 5. The order itself, with its OrderCreated event, atomically.
     let stored: OrderRecord;
     try {
-      stored = await this.tx.run(async () => {
-        const order = await this.orders.insert({ orderSn, userId, totalAmount, payDeadline, items, logistics: address });
-        const event = createEvent(
-          'OrderCreated',
+      const created = createEvent(
+        'OrderCreated',
+        orderSn,
+        {
           orderSn,
-          {
-            orderSn,
-            userId,
-            totalAmount,
-            payDeadline: payDeadline.toISOString(),
-            items: items.map(({ skuId, quantity, unitPrice }) => ({ skuId, quantity, unitPrice })),
-          },
-          eventMeta(),
-        );
-        await this.outbox.append(TOPICS.order, event);
-        return order;
-      });
+          userId,
+          totalAmount,
+          payDeadline: payDeadline.toISOString(),
+          items: items.map(({ skuId, quantity, unitPrice }) => ({ skuId, quantity, unitPrice })),
+        },
+        eventMeta(),
+      );
+      // One statement writes the order and its outbox row together (see OrderRepository.insert).
+      stored = await this.tx.runStatement(() =>
+        this.orders.insert({ orderSn, userId, totalAmount, payDeadline, items, logistics: address }, toOutboxRow(TOPICS.order, created)),
+      );
     } catch (err) {
       if (isUniqueViolation(err)) {
         // An order with this orderSn already exists (the token was replayed after Redis lost it).

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { OutboxRow } from '@shop/shared';
 import { CancelReason, OrderStatus } from '../generated/prisma/client';
 import { OrderTx } from '../infrastructure/prisma/order-prisma.service';
 import { OrderRecord } from './order-response';
@@ -25,13 +26,16 @@ export class OrderRepository {
   constructor(private readonly tx: OrderTx) {}
 
   /**
-   * Order, items and logistics in ONE statement (data-modifying CTEs: one round trip, the foreign
-   * keys checked at its end), answered with the order as stored — the submit's hot path needs no
-   * re-read. orderSn is the primary key: a second order for one token fails here (unique violation).
-   * Raw SQL behind this repository because the nested create cost several statements and most of
-   * the order service's Prisma time per submit (docs/benchmarks.md).
+   * Order, items, logistics and its `OrderCreated` outbox row in ONE statement (data-modifying
+   * CTEs: one round trip, the foreign keys checked at its end), answered with the order as stored —
+   * the submit's hot path needs no re-read. Being one statement, it commits the outbox row exactly
+   * when the order, as the outbox requires, without an interactive transaction around it
+   * (`TransactionHost.runStatement`: no BEGIN/COMMIT round trips, no Prisma create). orderSn is the
+   * primary key: a second order for one token fails here (unique violation), and writes no row.
+   * Raw SQL behind this repository because the nested create and the transaction around it cost
+   * most of the order service's CPU per submit (docs/benchmarks.md).
    */
-  async insert(o: NewOrder): Promise<OrderRecord> {
+  async insert(o: NewOrder, event: OutboxRow): Promise<OrderRecord> {
     // Explicit columns: callers pass richer objects (catalog lines, the user's address).
     const items = [...o.items]
       .sort((a, b) => a.skuId - b.skuId)
@@ -50,6 +54,9 @@ export class OrderRepository {
       ), l AS (
         INSERT INTO order_logistics (order_sn, receiver, phone, region, detail)
         SELECT o.order_sn, ${logistics.receiver}, ${logistics.phone}, ${logistics.region}, ${logistics.detail} FROM o
+      ), e AS (
+        INSERT INTO outbox_events (event_id, topic, message_key, type, envelope)
+        SELECT ${event.eventId}::uuid, ${event.topic}, ${event.messageKey}, ${event.type}, ${JSON.stringify(event.envelope)}::jsonb FROM o
       )
       SELECT status::text AS status, created_at AS "createdAt" FROM o`;
     return {
