@@ -1,8 +1,18 @@
 import { createServer, IncomingMessage, request, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { currentCorrelationId, runWithCorrelationId } from '../context/correlation';
-import { BODY_LIMIT_BYTES, BodyError, bodyKindOf, MAX_FORM_FIELDS, mapBodyError, parseBody, readBody } from './body-parsers';
+import {
+  BODY_LIMIT_BYTES,
+  BodyError,
+  bodyKindOf,
+  installBodyParsers,
+  MAX_FORM_FIELDS,
+  mapBodyError,
+  parseBody,
+  readBody,
+} from './body-parsers';
 
 function refusal(fn: () => unknown): { status: number; type: string } | undefined {
   try {
@@ -124,6 +134,57 @@ describe('readBody, over a real socket', () => {
     });
     expect(await send({ 'content-type': 'application/x-www-form-urlencoded; charset=gbk' }, Buffer.from('a=1'))).toMatchObject({
       refused: { status: 415, type: 'charset.unsupported' },
+    });
+  });
+});
+
+describe('installBodyParsers, on a real Fastify server', () => {
+  let app: FastifyInstance;
+  let port: number;
+  beforeAll(async () => {
+    app = Fastify();
+    installBodyParsers(app, ['/hook']);
+    app.post('/echo', async (req) => ({ body: req.body ?? null }));
+    app.post('/hook', async () => 'success');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as AddressInfo).port;
+  });
+  afterAll(() => app.close());
+
+  /** One request whose body goes out in chunks (no Content-Length: the reader must count). */
+  function post(path: string, contentType: string, chunks: Buffer[]): Promise<{ status: number; connection?: string; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ port, host: '127.0.0.1', method: 'POST', path, headers: { 'content-type': contentType } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, text }));
+      });
+      req.on('error', reject);
+      for (const c of chunks) {
+        req.write(c);
+      }
+      req.end();
+    });
+  }
+
+  it('hands the parsed body to the route; a type it does not read reaches the route as no body', async () => {
+    expect(JSON.parse((await post('/echo', 'application/json', [Buffer.from('{"a":'), Buffer.from('1}')])).text)).toEqual({
+      body: { a: 1 },
+    });
+    expect(JSON.parse((await post('/echo', 'text/plain', [Buffer.from('hello')])).text)).toEqual({ body: null });
+  });
+
+  it('a chunked body over 1 MB is 413 with the §9 body, and the connection closes', async () => {
+    const res = await post('/echo', 'application/json', [Buffer.from('{"a":"'), Buffer.alloc(BODY_LIMIT_BYTES, 'x'), Buffer.from('"}')]);
+    expect({ status: res.status, connection: res.connection }).toEqual({ status: 413, connection: 'close' });
+    expect(JSON.parse(res.text).error.code).toBe('REQUEST.TOO_LARGE');
+  });
+
+  it('a refused body on a plain-text path is the plain `failure` with 400', async () => {
+    expect(await post('/hook', 'application/x-www-form-urlencoded', [Buffer.from('a=%')])).toMatchObject({ status: 200, text: 'success' });
+    expect(await post('/hook', 'application/x-www-form-urlencoded; charset=gbk', [Buffer.from('a=1')])).toMatchObject({
+      status: 400,
+      text: 'failure',
     });
   });
 });

@@ -203,12 +203,16 @@ type WithParsedBody = IncomingMessage & { [PARSED]?: unknown };
  */
 export function installBodyParsers(fastify: FastifyInstance, plainTextPaths: readonly string[] = []): void {
   const refuse = (req: FastifyRequest, reply: FastifyReply, err: unknown): void => {
+    const mapped = mapBodyError(err);
+    if (mapped.status === 413) {
+      // The rest of an oversized body is not worth reading: the connection closes once answered.
+      void reply.header('connection', 'close');
+    }
     if (plainTextPaths.includes(req.url.split('?', 1)[0])) {
       // Webhooks whose caller only understands plain text (Alipay: `failure`).
       void reply.status(400).type('text/plain; charset=utf-8').send('failure'); // SPEC §7: every rejection is 400
       return;
     }
-    const mapped = mapBodyError(err);
     void reply
       .status(mapped.status)
       .type('application/json; charset=utf-8')
@@ -224,7 +228,6 @@ export function installBodyParsers(fastify: FastifyInstance, plainTextPaths: rea
     // A declared length over the limit is refused before reading, and the connection is closed
     // rather than left waiting for bytes that may never come.
     if (Number(raw.headers['content-length'] ?? 0) > BODY_LIMIT_BYTES) {
-      reply.header('connection', 'close');
       refuse(req, reply, new BodyError(413, 'entity.too.large', 'request entity too large'));
       return;
     }
