@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { ConfigError, DEFAULT_KEYS_DIR, loadConfig, PACKAGE_ROOT } from './config';
+import { homedir } from 'node:os';
+import { ConfigError, DEFAULT_KEYS_DIR, defaultDataDir, loadConfig, PACKAGE_ROOT } from './config';
 
 describe('loadConfig', () => {
   it('uses dev defaults and the committed keys', () => {
@@ -11,10 +12,16 @@ describe('loadConfig', () => {
       publicUrl: 'http://127.0.0.1:3100',
       appId: '2021000000000001',
       sellerId: '2088000000000001',
-      dataDir: path.join(PACKAGE_ROOT, 'data'),
+      dataDir: path.join(homedir(), '.local', 'share', 'shop', 'alipay-sandbox'),
     });
     expect(cfg.alipayPrivateKey).toContain('BEGIN RSA PRIVATE KEY');
     expect(cfg.merchantPublicKey).toContain('BEGIN PUBLIC KEY');
+  });
+
+  it('keeps its trades on the machine, beside the databases, not in the checkout', () => {
+    expect(defaultDataDir({ XDG_DATA_HOME: '/srv/data' })).toBe('/srv/data/shop/alipay-sandbox');
+    expect(loadConfig({ XDG_DATA_HOME: '/srv/data' }).dataDir).toBe('/srv/data/shop/alipay-sandbox');
+    expect(defaultDataDir({})).not.toContain(PACKAGE_ROOT);
   });
 
   it('reads overrides from env', () => {

@@ -2,11 +2,22 @@
  * fails loudly instead of producing a sandbox that silently rejects every signature. */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
 
 /** The package root (src/ when run by ts-jest, dist/ when built — both sit one level below). */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..');
 export const DEFAULT_KEYS_DIR = path.join(PACKAGE_ROOT, 'keys');
+
+/**
+ * The sandbox's trades live on the machine, as the databases whose payments refer to them do (the
+ * machine's PostgreSQL), not in a checkout: a second checkout on the same machine sees the same
+ * databases and so must see the same trades, or the consistency checker finds payments "Alipay has
+ * no such trade" for. `$XDG_DATA_HOME/shop/alipay-sandbox`, by default `~/.local/share/…`.
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.XDG_DATA_HOME || path.join(homedir(), '.local', 'share'), 'shop', 'alipay-sandbox');
+}
 
 export interface SandboxConfig {
   /** 0 = pick a free port (tests). */
@@ -105,7 +116,7 @@ export function loadConfig(env: Env = process.env): SandboxConfig {
     port,
     host,
     timeScale,
-    dataDir: path.resolve(str('SANDBOX_DATA_DIR') ?? path.join(PACKAGE_ROOT, 'data')),
+    dataDir: path.resolve(str('SANDBOX_DATA_DIR') ?? defaultDataDir(env)),
     publicUrl: publicUrl?.replace(/\/+$/, ''),
     appId,
     sellerId,
