@@ -4,18 +4,16 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import type { FastifyReply, FastifyServerOptions } from 'fastify';
-import { errorBody } from '../errors';
 import { BODY_LIMIT_BYTES, installBodyParsers } from './http/body-parsers';
 import { hardenHttpServer } from './http/http-server';
 import { accessLogMiddleware } from './http/access-log.middleware';
 import { correlationIdHook } from './http/correlation-id.hook';
-import { DomainExceptionFilter } from './http/domain-exception.filter';
+import { DomainExceptionFilter, sendErrorReply } from './http/domain-exception.filter';
 import { StrictValidationPipe } from './http/strict-validation.pipe';
 import { PinoNestLogger } from './logging/logger';
 import { Metrics } from './metrics/metrics';
 import { CommonEnv, developmentDefaultsInUse } from './config/env';
 import { LOGGER, PLATFORM_CONFIG } from './redis/redis.tokens';
-import { CORRELATION_HEADER, currentCorrelationId, runWithCorrelationId } from './context/correlation';
 import { createServiceDocument, ServiceDocumentOptions } from './openapi/service-document';
 import { serveSwaggerUi } from './openapi/swagger-ui';
 
@@ -33,16 +31,11 @@ export const FASTIFY_OPTIONS: FastifyServerOptions = {
   return503OnClosing: false,
   routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
   frameworkErrors: (err, req, untyped) => {
+    // Fastify answers these before any hook runs: the correlation id is taken as the hook would.
     const reply = untyped as unknown as FastifyReply;
-    const incoming = req.headers[CORRELATION_HEADER];
-    runWithCorrelationId(typeof incoming === 'string' ? incoming : undefined, () => {
-      const correlationId = currentCorrelationId() as string;
-      void reply
-        .status(400)
-        .header(CORRELATION_HEADER, correlationId)
-        .type('application/json; charset=utf-8')
-        .send(JSON.stringify(errorBody('VALIDATION.FAILED', 'Malformed URL', correlationId, { reason: err.code })));
-    });
+    correlationIdHook(req, reply, () =>
+      sendErrorReply(reply, { status: 400, code: 'VALIDATION.FAILED', message: 'Malformed URL', details: { reason: err.code } }),
+    );
   },
 };
 

@@ -4,9 +4,7 @@ import { parse as parseQueryString } from 'node:querystring';
 import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody } from '../../errors';
-import { correlationIdOrNew } from '../context/correlation';
-import { mapError, MappedError } from './domain-exception.filter';
+import { mapError, MappedError, sendErrorReply } from './domain-exception.filter';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -213,10 +211,7 @@ export function installBodyParsers(fastify: FastifyInstance, plainTextPaths: rea
       void reply.status(400).type('text/plain; charset=utf-8').send('failure'); // SPEC §7: every rejection is 400
       return;
     }
-    void reply
-      .status(mapped.status)
-      .type('application/json; charset=utf-8')
-      .send(JSON.stringify(errorBody(mapped.code, mapped.message, correlationIdOrNew(), mapped.details)));
+    sendErrorReply(reply, mapped);
   };
   fastify.addHook('onRequest', (req, reply, next) => {
     const raw = req.raw as WithParsedBody;

@@ -70,6 +70,18 @@ function messageFor(code: ErrorCode, err: HttpException): string {
 }
 
 /**
+ * Answers with SPEC §9's JSON error body: the filter, the body reader and Fastify's URL refusals.
+ * The content type is set and the body serialized here: a route's @Header('content-type', …) (the
+ * return page's text/html) may already be on the reply when a pipe refuses its input.
+ */
+export function sendErrorReply(reply: FastifyReply, mapped: MappedError): void {
+  void reply
+    .status(mapped.status)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(errorBody(mapped.code, mapped.message, correlationIdOrNew(), mapped.details)));
+}
+
+/**
  * The one place where errors become HTTP responses. Expected errors are logged at info level;
  * anything unexpected is logged with its stack and answered with a body that never contains it.
  */
@@ -88,11 +100,6 @@ export class DomainExceptionFilter implements ExceptionFilter {
     if (reply.sent || reply.raw.headersSent) {
       return;
     }
-    // The content type is set and the body serialized here: a route's @Header('content-type', …)
-    // (the return page's text/html) is already on the reply when a pipe refuses its input.
-    void reply
-      .status(mapped.status)
-      .type('application/json; charset=utf-8')
-      .send(JSON.stringify(errorBody(mapped.code, mapped.message, correlationIdOrNew(), mapped.details)));
+    sendErrorReply(reply, mapped);
   }
 }
