@@ -929,6 +929,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error_AUTH.UNAUTHENTICATED"];
                 };
             };
+            /** @description ORDER.NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_ORDER.NOT_FOUND"];
+                };
+            };
             /** @description REQUEST.TIMEOUT */
             408: {
                 headers: {

@@ -54,7 +54,7 @@ export class InternalPaymentsController {
   @Post(':orderSn/close')
   @HttpCode(200)
   @ApiOkResponse({ type: ClosePaymentResponseDto })
-  @ApiErrors('PAYMENT.IN_PROGRESS', 'UPSTREAM.UNAVAILABLE')
+  @ApiErrors('PAYMENT.IN_PROGRESS', 'ORDER.NOT_FOUND', 'UPSTREAM.UNAVAILABLE')
   async close(@Param('orderSn', OrderSnPipe) orderSn: string): Promise<ClosePaymentResponseDto> {
     return { result: await this.closing.close(orderSn) };
   }
