@@ -17,6 +17,7 @@ export * from './metrics/metrics';
 export * from './platform.module';
 export * from './prisma/prisma-errors';
 export * from './prisma/transaction-host';
+export * from './prisma/sql-pool';
 export * from './redis/lock.service';
 export * from './redis/redis.tokens';
 export * from './internal-http/internal-client';

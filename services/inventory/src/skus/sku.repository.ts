@@ -1,24 +1,34 @@
 import { Injectable } from '@nestjs/common';
+import type { SqlStatement } from '@shop/shared/nest';
 import { InventoryTx } from '../infrastructure/prisma/inventory-prisma.service';
 import { SkuRecord } from './sku-response';
 import { MAX_STOCK } from './dto/sku.dto';
 
 const COLUMNS = { id: true, spuId: true, title: true, price: true, stock: true, lockedStock: true } as const;
 
+// The catalog reads every cart view, confirm and submit makes (hot-path SQL: see TransactionHost.query).
+const SKU_COLUMNS = `id, spu_id AS "spuId", title, price, stock, locked_stock AS "lockedStock"`;
+const FIND_BY_IDS: SqlStatement = {
+  name: 'sku_find_by_ids',
+  text: `SELECT ${SKU_COLUMNS} FROM skus WHERE id = ANY($1::int[]) ORDER BY id`,
+};
+const FIND_BY_ID: SqlStatement = { name: 'sku_find_by_id', text: `SELECT ${SKU_COLUMNS} FROM skus WHERE id = $1` };
+
 @Injectable()
 export class SkuRepository {
   constructor(private readonly tx: InventoryTx) {}
 
   findByIds(ids: number[]): Promise<SkuRecord[]> {
-    return this.tx.client.sku.findMany({ where: { id: { in: ids } }, select: COLUMNS, orderBy: { id: 'asc' } });
+    return this.tx.query<SkuRecord>(FIND_BY_IDS, [ids]);
   }
 
   list(limit: number): Promise<SkuRecord[]> {
     return this.tx.client.sku.findMany({ select: COLUMNS, orderBy: { id: 'asc' }, take: limit });
   }
 
-  findById(id: number): Promise<SkuRecord | null> {
-    return this.tx.client.sku.findUnique({ where: { id }, select: COLUMNS });
+  async findById(id: number): Promise<SkuRecord | null> {
+    const [row] = await this.tx.query<SkuRecord>(FIND_BY_ID, [id]);
+    return row ?? null;
   }
 
   create(data: { spuId: number | null; title: string; price: number; stock: number }): Promise<SkuRecord> {

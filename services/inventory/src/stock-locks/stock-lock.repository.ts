@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { OrderLine } from '@shop/shared';
+import type { SqlStatement } from '@shop/shared/nest';
 import { InventoryTx } from '../infrastructure/prisma/inventory-prisma.service';
 import { StockLockRecord, StockLockStatus } from './stock-lock-response';
 
@@ -31,6 +32,11 @@ export type LockTransitionTarget = Exclude<StockLockStatus, 'LOCKED'>;
 
 const LOCK_COLUMNS = { skuId: true, quantity: true, status: true, expiresAt: true } as const;
 
+const ACQUIRE: SqlStatement = {
+  name: 'stock_lock_acquire',
+  text: 'SELECT order_sn, outcome, sku_ids FROM stock_lock_acquire($1::varchar[], $2::timestamptz[], $3::jsonb[])',
+};
+
 /**
  * Stock locks, their idempotency record, and the stock columns they move. The statements that
  * decide races are written as SQL, each with the race it closes. `acquire` is one statement of its
@@ -50,14 +56,11 @@ export class StockLockRepository {
    * statement; it is counted in `InventoryTx.retries`.
    */
   async acquire(requests: LockRequest[]): Promise<AcquireResult[]> {
-    const rows = await this.tx.runStatement(
-      (client) => client.$queryRaw<Array<{ order_sn: string; outcome: AcquireResult['outcome']; sku_ids: number[] }>>`
-        SELECT order_sn, outcome, sku_ids
-          FROM stock_lock_acquire(
-                 ${requests.map((r) => r.orderSn)}::varchar[],
-                 ${requests.map((r) => r.expiresAt.toISOString())}::timestamptz[],
-                 ${requests.map((r) => JSON.stringify(r.items))}::jsonb[])`,
-    );
+    const rows = await this.tx.query<{ order_sn: string; outcome: AcquireResult['outcome']; sku_ids: number[] }>(ACQUIRE, [
+      requests.map((r) => r.orderSn),
+      requests.map((r) => r.expiresAt.toISOString()),
+      requests.map((r) => JSON.stringify(r.items)),
+    ]);
     if (rows.length !== requests.length) {
       throw new Error(`stock_lock_acquire answered ${rows.length} rows for ${requests.length} requests`);
     }

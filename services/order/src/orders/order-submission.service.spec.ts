@@ -1,7 +1,6 @@
 import pino from 'pino';
 import { ServiceClients } from '../clients/service-clients';
 import { OrderEnv } from '../config/order-env';
-import { OrderTx } from '../infrastructure/prisma/order-prisma.service';
 import { OrderTokenStore } from '../order-tokens/order-token.store';
 import { OrderRepository } from './order.repository';
 import { OrderSubmissionService } from './order-submission.service';
@@ -25,11 +24,11 @@ describe('OrderSubmissionService after a failed order write', () => {
         releases.push(sn);
       },
     } as unknown as ServiceClients;
-    const tx = { runStatement: async () => Promise.reject(new Error('connection reset while committing')) } as unknown as OrderTx;
-    const orders = { findBySn } as unknown as OrderRepository;
+    const insert = async () => Promise.reject(new Error('connection reset while committing'));
+    const orders = { findBySn, insert } as unknown as OrderRepository;
     const tokens = { spend: async () => true } as unknown as OrderTokenStore;
     const config = { ORDER_PAY_TIMEOUT_SECONDS: 900, STOCK_LOCK_GRACE_SECONDS: 300 } as OrderEnv;
-    const s = new OrderSubmissionService(tx, orders, tokens, clients, config, pino({ level: 'silent' }));
+    const s = new OrderSubmissionService(orders, tokens, clients, config, pino({ level: 'silent' }));
     return { submit: () => s.submit(7, dto), releases };
   }
 
@@ -81,7 +80,7 @@ describe('OrderSubmissionService reads prices and the address at once', () => {
     } as unknown as ServiceClients;
     const tokens = { spend: async () => true } as unknown as OrderTokenStore;
     const config = { ORDER_PAY_TIMEOUT_SECONDS: 900, STOCK_LOCK_GRACE_SECONDS: 300 } as OrderEnv;
-    const s = new OrderSubmissionService({} as OrderTx, {} as OrderRepository, tokens, clients, config, pino({ level: 'silent' }));
+    const s = new OrderSubmissionService({} as OrderRepository, tokens, clients, config, pino({ level: 'silent' }));
     return { submit: () => s.submit(7, dto), calls };
   }
   const noSuchAddress = async () => Promise.reject(Object.assign(new Error('no such address'), { code: 'USER.ADDRESS_NOT_FOUND' }));

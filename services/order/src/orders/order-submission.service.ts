@@ -4,7 +4,6 @@ import { eventMeta, isUniqueViolation, LOGGER, PLATFORM_CONFIG } from '@shop/sha
 import type { Logger } from 'pino';
 import { ServiceClients } from '../clients/service-clients';
 import { OrderEnv } from '../config/order-env';
-import { OrderTx } from '../infrastructure/prisma/order-prisma.service';
 import { OrderTokenStore } from '../order-tokens/order-token.store';
 import { CreateOrderDto } from './dto/order.dto';
 import { OrderRecord } from './order-response';
@@ -21,7 +20,6 @@ import { priceLines } from './pricing';
 @Injectable()
 export class OrderSubmissionService {
   constructor(
-    private readonly tx: OrderTx,
     private readonly orders: OrderRepository,
     private readonly tokens: OrderTokenStore,
     private readonly clients: ServiceClients,
@@ -71,8 +69,9 @@ export class OrderSubmissionService {
         eventMeta(),
       );
       // One statement writes the order and its outbox row together (see OrderRepository.insert).
-      stored = await this.tx.runStatement(() =>
-        this.orders.insert({ orderSn, userId, totalAmount, payDeadline, items, logistics: address }, toOutboxRow(TOPICS.order, created)),
+      stored = await this.orders.insert(
+        { orderSn, userId, totalAmount, payDeadline, items, logistics: address },
+        toOutboxRow(TOPICS.order, created),
       );
     } catch (err) {
       if (isUniqueViolation(err)) {

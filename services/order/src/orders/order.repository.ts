@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { OutboxRow } from '@shop/shared';
+import type { SqlStatement } from '@shop/shared/nest';
 import { CancelReason, OrderStatus } from '../generated/prisma/client';
 import { OrderTx } from '../infrastructure/prisma/order-prisma.service';
 import { OrderRecord } from './order-response';
@@ -21,6 +22,29 @@ export interface StatusPatch {
   cancelledAt?: Date;
 }
 
+/** The submit's one statement (see `insert`); $1… in the order `insert` passes them. */
+const INSERT_ORDER: SqlStatement = {
+  name: 'order_insert_with_outbox',
+  text: `
+    WITH o AS (
+      INSERT INTO orders (order_sn, user_id, total_amount, pay_deadline)
+      VALUES ($1, $2::int, $3::int, $4::timestamptz)
+      RETURNING order_sn, status, created_at
+    ), i AS (
+      INSERT INTO order_items (order_sn, sku_id, title, unit_price, quantity, subtotal)
+      SELECT o.order_sn, x."skuId", x.title, x."unitPrice", x.quantity, x.subtotal
+        FROM o, jsonb_to_recordset($5::jsonb)
+             AS x("skuId" int, title text, "unitPrice" int, quantity int, subtotal int)
+    ), l AS (
+      INSERT INTO order_logistics (order_sn, receiver, phone, region, detail)
+      SELECT o.order_sn, $6, $7, $8, $9 FROM o
+    ), e AS (
+      INSERT INTO outbox_events (event_id, topic, message_key, type, envelope)
+      SELECT $10::uuid, $11, $12, $13, $14::jsonb FROM o
+    )
+    SELECT status::text AS status, created_at AS "createdAt" FROM o`,
+};
+
 @Injectable()
 export class OrderRepository {
   constructor(private readonly tx: OrderTx) {}
@@ -30,7 +54,7 @@ export class OrderRepository {
    * CTEs: one round trip, the foreign keys checked at its end), answered with the order as stored —
    * the submit's hot path needs no re-read. Being one statement, it commits the outbox row exactly
    * when the order, as the outbox requires, without an interactive transaction around it
-   * (`TransactionHost.runStatement`: no BEGIN/COMMIT round trips, no Prisma create). orderSn is the
+   * (`TransactionHost.query`: no BEGIN/COMMIT round trips, no Prisma create). orderSn is the
    * primary key: a second order for one token fails here (unique violation), and writes no row.
    * Raw SQL behind this repository because the nested create and the transaction around it cost
    * most of the order service's CPU per submit (docs/benchmarks.md).
@@ -41,24 +65,22 @@ export class OrderRepository {
       .sort((a, b) => a.skuId - b.skuId)
       .map(({ skuId, title, unitPrice, quantity, subtotal }) => ({ skuId, title, unitPrice, quantity, subtotal }));
     const logistics = { receiver: o.logistics.receiver, phone: o.logistics.phone, region: o.logistics.region, detail: o.logistics.detail };
-    const [row] = await this.tx.client.$queryRaw<Array<{ status: OrderStatus; createdAt: Date }>>`
-      WITH o AS (
-        INSERT INTO orders (order_sn, user_id, total_amount, pay_deadline)
-        VALUES (${o.orderSn}, ${o.userId}, ${o.totalAmount}, ${o.payDeadline})
-        RETURNING order_sn, status, created_at
-      ), i AS (
-        INSERT INTO order_items (order_sn, sku_id, title, unit_price, quantity, subtotal)
-        SELECT o.order_sn, x."skuId", x.title, x."unitPrice", x.quantity, x.subtotal
-          FROM o, jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
-               AS x("skuId" int, title text, "unitPrice" int, quantity int, subtotal int)
-      ), l AS (
-        INSERT INTO order_logistics (order_sn, receiver, phone, region, detail)
-        SELECT o.order_sn, ${logistics.receiver}, ${logistics.phone}, ${logistics.region}, ${logistics.detail} FROM o
-      ), e AS (
-        INSERT INTO outbox_events (event_id, topic, message_key, type, envelope)
-        SELECT ${event.eventId}::uuid, ${event.topic}, ${event.messageKey}, ${event.type}, ${JSON.stringify(event.envelope)}::jsonb FROM o
-      )
-      SELECT status::text AS status, created_at AS "createdAt" FROM o`;
+    const [row] = await this.tx.query<{ status: OrderStatus; createdAt: Date }>(INSERT_ORDER, [
+      o.orderSn,
+      o.userId,
+      o.totalAmount,
+      o.payDeadline,
+      JSON.stringify(items),
+      logistics.receiver,
+      logistics.phone,
+      logistics.region,
+      logistics.detail,
+      event.eventId,
+      event.topic,
+      event.messageKey,
+      event.type,
+      JSON.stringify(event.envelope),
+    ]);
     return {
       orderSn: o.orderSn,
       userId: o.userId,

@@ -1,7 +1,19 @@
 import { Injectable } from '@nestjs/common';
+import type { SqlStatement } from '@shop/shared/nest';
 import { UserTx } from '../infrastructure/prisma/user-prisma.service';
 import { AddressRecord } from './address-response';
 import { CreateAddressDto } from './dto/create-address.dto';
+
+// The two reads every confirm and submit makes (hot-path SQL: see TransactionHost.query).
+const ADDRESS_COLUMNS = `id, user_id AS "userId", receiver, phone, region, detail, is_default AS "isDefault", created_at AS "createdAt"`;
+const LIST_FOR_USER: SqlStatement = {
+  name: 'address_list_for_user',
+  text: `SELECT ${ADDRESS_COLUMNS} FROM addresses WHERE user_id = $1 ORDER BY is_default DESC, id ASC`,
+};
+const FIND_FOR_USER: SqlStatement = {
+  name: 'address_find_for_user',
+  text: `SELECT ${ADDRESS_COLUMNS} FROM addresses WHERE id = $1 AND user_id = $2`,
+};
 
 @Injectable()
 export class AddressRepository {
@@ -16,7 +28,7 @@ export class AddressRepository {
   }
 
   listForUser(userId: number): Promise<AddressRecord[]> {
-    return this.tx.client.address.findMany({ where: { userId }, orderBy: [{ isDefault: 'desc' }, { id: 'asc' }] });
+    return this.tx.query<AddressRecord>(LIST_FOR_USER, [userId]);
   }
 
   countForUser(userId: number): Promise<number> {
@@ -34,8 +46,9 @@ export class AddressRepository {
   }
 
   /** Scoped by owner: someone else's address is simply not found. */
-  findForUser(userId: number, id: number): Promise<AddressRecord | null> {
-    return this.tx.client.address.findFirst({ where: { id, userId } });
+  async findForUser(userId: number, id: number): Promise<AddressRecord | null> {
+    const [row] = await this.tx.query<AddressRecord>(FIND_FOR_USER, [id, userId]);
+    return row ?? null;
   }
 
   async deleteForUser(userId: number, id: number): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { HandlerOutcome } from './event-consumer';
-import type { TransactionHost } from '../prisma/transaction-host';
+import type { RawQueries, TransactionHost } from '../prisma/transaction-host';
 
 /** Records that a consumer handled an event, atomically with the handler's effect. */
 export interface Inbox {
@@ -24,7 +24,7 @@ export interface RawExecutor {
  * crash, or a copy handled concurrently by another instance after a rebalance — conflicts on the
  * primary key (waiting for the first to commit) and answers DUPLICATE without touching anything.
  */
-export class TransactionalInbox<TTx extends RawExecutor> implements Inbox {
+export class TransactionalInbox<TTx extends RawExecutor & RawQueries> implements Inbox {
   constructor(private readonly tx: TransactionHost<TTx>) {}
 
   once(consumer: string, eventId: string, effect: () => Promise<HandlerOutcome>): Promise<HandlerOutcome> {

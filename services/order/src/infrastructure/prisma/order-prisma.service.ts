@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { DEFAULT_DATABASE_POOL_SIZE, ReadinessCheck, TransactionHost, withTimeout } from '@shop/shared/nest';
+import { createSqlPool, DEFAULT_DATABASE_POOL_SIZE, ReadinessCheck, TransactionHost, withTimeout } from '@shop/shared/nest';
+import type { Pool } from 'pg';
 import { PrismaClient, Prisma } from '../../generated/prisma/client';
 
 /** The order database's Prisma client (driver adapter over `pg`). Only repositories use it. */
@@ -8,8 +9,13 @@ import { PrismaClient, Prisma } from '../../generated/prisma/client';
 export class OrderPrisma extends PrismaClient implements ReadinessCheck, OnModuleDestroy {
   readonly name = 'database';
 
+  /** The pool the adapter runs on; `OrderTx.query` uses it for hot-path statements. */
+  readonly pool: Pool;
+
   constructor(url: string, poolSize = DEFAULT_DATABASE_POOL_SIZE) {
-    super({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+    const pool = createSqlPool(url, poolSize, 'order');
+    super({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+    this.pool = pool;
   }
 
   async ping(): Promise<void> {
@@ -24,6 +30,6 @@ export class OrderPrisma extends PrismaClient implements ReadinessCheck, OnModul
 @Injectable()
 export class OrderTx extends TransactionHost<Prisma.TransactionClient> {
   constructor(prisma: OrderPrisma) {
-    super(prisma);
+    super(prisma, 3, prisma.pool);
   }
 }
