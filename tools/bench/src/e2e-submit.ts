@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { BaselineResult, runBaselinesOnScratch } from './pgbench';
 import { cpuMsPer, cpuSample, postgresCpuBetween, postgresCpuSample, requireServicePids, Service } from './proc';
 
-const USAGE = `usage: npm run bench:e2e -- [--concurrency 16,64,256] [--attempts N (per level, default 4 x concurrency, at least 200)] [--max-pool 64] [--baseline-seconds 10] [--json FILE]
+const USAGE = `usage: npm run bench:e2e -- [--concurrency 16,64,256] [--shapes hot,spread] [--attempts N (per level, default 4 x concurrency, at least 200)] [--max-pool 64] [--baseline-seconds 10] [--json FILE]
 needs the system running (npm start); targets from the same environment as npm start`;
 
 type Shape = 'hot' | 'spread';
@@ -43,6 +43,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       concurrency: { type: 'string', default: '16,64,256' },
+      shapes: { type: 'string', default: 'hot,spread' },
       attempts: { type: 'string' },
       json: { type: 'string' },
       'max-pool': { type: 'string', default: '64' },
@@ -55,14 +56,15 @@ async function main(): Promise<number> {
     return 0;
   }
   const levels = values.concurrency.split(',').map(Number);
-  if (levels.some((n) => !Number.isInteger(n) || n < 1)) {
+  const shapes = values.shapes.split(',') as Shape[];
+  if (levels.some((n) => !Number.isInteger(n) || n < 1) || shapes.some((s) => s !== 'hot' && s !== 'spread')) {
     console.error(USAGE);
     return 2;
   }
   const env = await loadEnv();
   const rows: Row[] = [];
   for (const buyers of levels) {
-    for (const shape of ['hot', 'spread'] as const) {
+    for (const shape of shapes) {
       const attempts = values.attempts ? Number(values.attempts) : Math.max(200, 4 * buyers);
       process.stderr.write(`${shape}, ${buyers} buyers, ${attempts} attempts …\n`);
       const pids = requireServicePids();
