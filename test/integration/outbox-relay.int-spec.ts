@@ -118,6 +118,35 @@ describe('outbox relay and event consumer (shared)', () => {
     }
   });
 
+  it('vacuums the outbox table itself after every vacuumAfterRows published rows: the dead index entries of published rows do not pile up (autovacuum may be off)', async () => {
+    const vacuumsBefore = await vacuumCount();
+    const r = new OutboxRelay(
+      kafka,
+      { service: 'inventory', databaseUrl: db.url, topicPrefix: topics.prefix, pollIntervalMs: 20, batchSize: 50, vacuumAfterRows: 100 },
+      logger,
+      new Metrics('t'),
+    );
+    r.start();
+    try {
+      for (let i = 0; i < 120; i++) {
+        await insertRow(pg, String(5000 + i), i);
+      }
+      await pollUntil(() => r.vacuums >= 1, { timeoutMs: 20000, what: 'the relay to vacuum after 100 published rows' });
+      await pollUntil(async () => (await vacuumCount()) > vacuumsBefore, { timeoutMs: 10000, what: 'PostgreSQL to count that VACUUM' });
+      // After the relay's VACUUM, no published row of that batch is left dead in the table.
+      const { rows } = await pg.query<{ dead: string }>(
+        `SELECT n_dead_tup AS dead FROM pg_stat_user_tables WHERE relname = 'outbox_events'`,
+      );
+      expect(Number(rows[0].dead)).toBeLessThan(120);
+    } finally {
+      await r.stop();
+    }
+    expect(r.vacuums).toBe(1); // 120 rows: one threshold crossed, not one VACUUM per batch
+  });
+
+  const vacuumCount = async (): Promise<number> =>
+    Number((await pg.query<{ n: string }>(`SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE relname = 'outbox_events'`)).rows[0].n);
+
   it('consumer: a redelivered event is a DUPLICATE with no second effect; a poison event goes to the DLQ and the consumer moves on', async () => {
     const applied: string[] = [];
     // The real transactional inbox, on this test's database: the handler's effect is recorded in `applied`.

@@ -27,7 +27,8 @@ function prefixLines(stream, prefix, out) {
     buffer += chunk.toString();
     const lines = buffer.split('\n');
     buffer = lines.pop();
-    for (const line of lines) out.write(`${prefix} ${line}\n`);
+    // One write per chunk, not per line: under load a chunk holds many access-log lines.
+    if (lines.length > 0) out.write(lines.map((line) => `${prefix} ${line}\n`).join(''));
   });
 }
 
