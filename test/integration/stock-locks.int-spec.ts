@@ -162,6 +162,58 @@ describe('stock locks (inventory service)', () => {
       expect((await lock(orderSn, [{ skuId: sku.id, quantity: 1 }])).status).toBe(201);
     });
 
+    describe('with expectedTotal (the submit re-prices in the lock request)', () => {
+      const lockAt = (orderSn: string, items: Line[], expectedTotal: number): Promise<HttpResult> =>
+        http('POST', `${sys.url.inventory}/internal/stock-locks`, {
+          headers: internal,
+          body: { orderSn, expiresAt: inOneHour(), items, expectedTotal },
+        });
+
+      it('locks at the total the current prices give, and answers those prices by skuId', async () => {
+        const a = await createSku(sys.url.inventory, { stock: 5, price: 1250, title: 'Mug' });
+        const b = await createSku(sys.url.inventory, { stock: 5, price: 300, title: 'Spoon' });
+        const orderSn = newOrderSn();
+        const res = await lockAt(orderSn, [line(b.id, 3), line(a.id, 2)], 2 * 1250 + 3 * 300);
+        expect(res.status).toBe(201);
+        expect(res.body.prices).toEqual([
+          { skuId: a.id, title: 'Mug', unitPrice: 1250 },
+          { skuId: b.id, title: 'Spoon', unitPrice: 300 },
+        ]);
+        expect(await skuRows([a.id, b.id])).toEqual([
+          { stock: 5, locked_stock: 2 },
+          { stock: 5, locked_stock: 3 },
+        ]);
+      });
+
+      it('another total is 409 INVENTORY.PRICE_CHANGED with the current total, locks nothing and records nothing', async () => {
+        const sku = await createSku(sys.url.inventory, { stock: 5, price: 1000 });
+        await http('PATCH', `${sys.url.inventory}/admin/skus/${sku.id}`, { headers: internal, body: { price: 1100 } });
+        const orderSn = newOrderSn();
+        const res = await lockAt(orderSn, [line(sku.id, 2)], 2000);
+        expectError(res, 409, 'INVENTORY.PRICE_CHANGED');
+        expect(res.body.error.details).toEqual({ expectedTotal: 2000, currentTotal: 2200 });
+        expect(await skuRows([sku.id])).toEqual([{ stock: 5, locked_stock: 0 }]);
+        expect(await lockRows(orderSn)).toEqual([]);
+        // Not an outcome: the orderSn is free for a request at the current prices.
+        expect((await lockAt(orderSn, [line(sku.id, 2)], 2200)).status).toBe(201);
+      });
+
+      it('an unknown SKU is still 404 with its id, before any price is judged', async () => {
+        const sku = await createSku(sys.url.inventory, { stock: 5, price: 1000 });
+        const res = await lockAt(newOrderSn(), [line(sku.id, 1), line(2_000_000_002, 1)], 1);
+        expectError(res, 404, 'INVENTORY.SKU_NOT_FOUND');
+        expect(res.body.error.details).toEqual({ skuIds: [2_000_000_002] });
+        expect(await skuRows([sku.id])).toEqual([{ stock: 5, locked_stock: 0 }]);
+      });
+
+      it('without expectedTotal the answer has no prices (the SPEC §5 call is unchanged)', async () => {
+        const sku = await createSku(sys.url.inventory, { stock: 5 });
+        const res = await lock(newOrderSn(), [line(sku.id, 1)]);
+        expect(res.status).toBe(201);
+        expect(res.body).not.toHaveProperty('prices');
+      });
+    });
+
     it('one batch (one stock_lock_acquire statement) decides every kind of request on its own, in arrival order', async () => {
       // The group commit puts unrelated requests in one statement: each must get exactly the
       // outcome it would get alone, in the order given. Called directly, so the batch is known.

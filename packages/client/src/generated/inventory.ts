@@ -247,6 +247,8 @@ export interface components {
             /** @example 2026-11-21T10:20:00.000Z */
             expiresAt: string;
             items: components["schemas"]["LockStockItemDto"][];
+            /** @description the total (cents) the buyer was shown. When given, the lines are priced at the current catalog prices first, in the same request: another total is 409 INVENTORY.PRICE_CHANGED with details.currentTotal and nothing is locked; otherwise the answer's `prices` carry each line's title and unit price (the order's price snapshot). */
+            expectedTotal?: number;
         };
         StockLockItemDoc: {
             /** @example 5 */
@@ -264,6 +266,17 @@ export interface components {
              */
             expiresAt: string;
         };
+        LinePriceDoc: {
+            /** @example 5 */
+            skuId: number;
+            /** @example Limited edition desk mat */
+            title: string;
+            /**
+             * @description cents
+             * @example 8880
+             */
+            unitPrice: number;
+        };
         StockLockDoc: {
             /**
              * @description decimal string (can exceed 2^53)
@@ -271,6 +284,8 @@ export interface components {
              */
             orderSn: string;
             items: components["schemas"]["StockLockItemDoc"][];
+            /** @description only when the request carried expectedTotal: the current prices that total was checked against */
+            prices?: components["schemas"]["LinePriceDoc"][];
         };
         /** @description SPEC §9 error body with code AUTH.UNAUTHENTICATED (HTTP 401) */
         "Error_AUTH.UNAUTHENTICATED": {
@@ -329,6 +344,19 @@ export interface components {
             error: {
                 /** @constant */
                 code: "INVENTORY.LOCK_NOT_FOUND";
+                /** @description for people; clients branch on `code` */
+                message: string;
+                /** @description machine-readable facts about this error (which SKUs, the current total…) */
+                details?: Record<string, never>;
+                /** @description equal to the response header x-correlation-id */
+                correlationId: string;
+            };
+        };
+        /** @description SPEC §9 error body with code INVENTORY.PRICE_CHANGED (HTTP 409) */
+        "Error_INVENTORY.PRICE_CHANGED": {
+            error: {
+                /** @constant */
+                code: "INVENTORY.PRICE_CHANGED";
                 /** @description for people; clients branch on `code` */
                 message: string;
                 /** @description machine-readable facts about this error (which SKUs, the current total…) */
@@ -1303,13 +1331,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error_REQUEST.TIMEOUT"];
                 };
             };
-            /** @description INVENTORY.INSUFFICIENT_STOCK, INVENTORY.LOCK_CONFLICT */
+            /** @description INVENTORY.INSUFFICIENT_STOCK, INVENTORY.LOCK_CONFLICT, INVENTORY.PRICE_CHANGED */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_INVENTORY.INSUFFICIENT_STOCK"] | components["schemas"]["Error_INVENTORY.LOCK_CONFLICT"];
+                    "application/json": components["schemas"]["Error_INVENTORY.INSUFFICIENT_STOCK"] | components["schemas"]["Error_INVENTORY.LOCK_CONFLICT"] | components["schemas"]["Error_INVENTORY.PRICE_CHANGED"];
                 };
             };
             /** @description REQUEST.TOO_LARGE */

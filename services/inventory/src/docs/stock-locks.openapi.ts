@@ -1,6 +1,6 @@
 import { ApiCreatedResponse, ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 import { ApiErrors } from '@shop/shared/nest';
-import type { StockLockItemResponseDto, StockLockResponseDto, StockLockStatus } from '../stock-locks/stock-lock-response';
+import type { LinePrice, StockLockItemResponseDto, StockLockResponseDto, StockLockStatus } from '../stock-locks/stock-lock-response';
 import { StockLocksController } from '../stock-locks/stock-locks.controller';
 
 // The stock-lock controller's OpenAPI, applied from outside its folder while that folder is being
@@ -22,12 +22,30 @@ class StockLockItemDoc implements StockLockItemResponseDto {
   expiresAt!: string;
 }
 
+class LinePriceDoc implements LinePrice {
+  @ApiProperty({ type: 'integer', example: 5 })
+  skuId!: number;
+
+  @ApiProperty({ example: 'Limited edition desk mat' })
+  title!: string;
+
+  @ApiProperty({ type: 'integer', example: 8880, description: 'cents' })
+  unitPrice!: number;
+}
+
 class StockLockDoc implements StockLockResponseDto {
   @ApiProperty({ example: '7269048146335301632', pattern: '^[1-9][0-9]{0,18}$', description: 'decimal string (can exceed 2^53)' })
   orderSn!: string;
 
   @ApiProperty({ type: [StockLockItemDoc] })
   items!: StockLockItemDoc[];
+
+  @ApiProperty({
+    type: [LinePriceDoc],
+    required: false,
+    description: 'only when the request carried expectedTotal: the current prices that total was checked against',
+  })
+  prices?: LinePriceDoc[];
 }
 
 type Method = Extract<keyof StockLocksController, string>;
@@ -52,7 +70,7 @@ export function documentStockLocks(): void {
     'lock',
     ApiCreatedResponse({ type: StockLockDoc, description: 'this call locked the stock' }),
     ApiOkResponse({ type: StockLockDoc, description: 'a replay of an earlier lock of the same orderSn: its outcome' }),
-    ApiErrors('INVENTORY.INSUFFICIENT_STOCK', 'INVENTORY.SKU_NOT_FOUND', 'INVENTORY.LOCK_CONFLICT'),
+    ApiErrors('INVENTORY.INSUFFICIENT_STOCK', 'INVENTORY.SKU_NOT_FOUND', 'INVENTORY.LOCK_CONFLICT', 'INVENTORY.PRICE_CHANGED'),
   );
   document('get', ApiOkResponse({ type: StockLockDoc }), ApiErrors('INVENTORY.LOCK_NOT_FOUND'));
   document(

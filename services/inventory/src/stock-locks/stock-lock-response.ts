@@ -16,15 +16,25 @@ export interface StockLockItemResponseDto {
   expiresAt: string;
 }
 
+/** A locked line's catalog price when the lock was asked for at an `expectedTotal`: the order's price snapshot. */
+export interface LinePrice {
+  skuId: number;
+  title: string;
+  unitPrice: number;
+}
+
 export interface StockLockResponseDto {
   orderSn: string;
   items: StockLockItemResponseDto[];
+  /** Only when the request carried `expectedTotal`: the prices that total was checked against, by skuId. */
+  prices?: LinePrice[];
 }
 
-export function toStockLockResponse(orderSn: string, locks: StockLockRecord[]): StockLockResponseDto {
+export function toStockLockResponse(orderSn: string, locks: StockLockRecord[], prices?: LinePrice[]): StockLockResponseDto {
   return {
     orderSn,
     items: locks.map((l) => ({ skuId: l.skuId, quantity: l.quantity, status: l.status, expiresAt: l.expiresAt.toISOString() })),
+    ...(prices ? { prices } : {}),
   };
 }
 

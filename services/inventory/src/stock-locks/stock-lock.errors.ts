@@ -25,3 +25,10 @@ export class LockConflictError extends DomainError {
     super('INVENTORY.LOCK_CONFLICT', 'This order already has a lock request with different items', { orderSn });
   }
 }
+
+/** A lock asked for at an `expectedTotal` the catalog's current prices no longer give; nothing was locked. */
+export class LockPriceChangedError extends DomainError {
+  constructor(expectedTotal: number, currentTotal: number) {
+    super('INVENTORY.PRICE_CHANGED', 'The current prices give another total; nothing was locked', { expectedTotal, currentTotal });
+  }
+}

@@ -1,17 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Coalescer, createEvent, OrderLine, TOPICS } from '@shop/shared';
+import { Coalescer, createEvent, OrderLine, sumCents, TOPICS } from '@shop/shared';
 import { eventMeta, Metrics, PLATFORM_CONFIG } from '@shop/shared/nest';
 import { InventoryEnv } from '../config/inventory-env';
 import { OutboxWriter } from '../infrastructure/outbox/outbox.writer';
 import { InventoryTx } from '../infrastructure/prisma/inventory-prisma.service';
-import { sameLines, sortedLines, StockLockRecord } from './stock-lock-response';
-import { InsufficientStockError, LockConflictError, LockNotFoundError, UnknownSkusError } from './stock-lock.errors';
+import { SkuRepository } from '../skus/sku.repository';
+import { LinePrice, sameLines, sortedLines, StockLockRecord } from './stock-lock-response';
+import { InsufficientStockError, LockConflictError, LockNotFoundError, LockPriceChangedError, UnknownSkusError } from './stock-lock.errors';
 import { AcquireResult, LockRequest, LockTransitionTarget, StockLockRepository } from './stock-lock.repository';
 
 export interface LockStockCommand {
   orderSn: string;
   expiresAt: Date;
   items: OrderLine[];
+  /** Lock only at the prices that give this total (see `priceCheck`). */
+  expectedTotal?: number;
 }
 
 export interface LockResult {
@@ -19,6 +22,8 @@ export interface LockResult {
   /** false when this call replayed an earlier successful lock of the same orderSn. */
   created: boolean;
   locks: StockLockRecord[];
+  /** With `expectedTotal`: the prices it was checked against. */
+  prices?: LinePrice[];
 }
 
 type Replay = { kind: 'LOCKED'; locks: StockLockRecord[] } | { kind: 'REJECTED'; skuIds: number[] };
@@ -47,6 +52,7 @@ export class StockLockService {
 
   constructor(
     private readonly locks: StockLockRepository,
+    private readonly catalog: SkuRepository,
     private readonly outbox: OutboxWriter,
     private readonly tx: InventoryTx,
     @Inject(PLATFORM_CONFIG) config: InventoryEnv,
@@ -70,11 +76,12 @@ export class StockLockService {
   async lock(command: LockStockCommand): Promise<LockResult> {
     const { orderSn, expiresAt } = command;
     const items = sortedLines(command.items);
+    const prices = command.expectedTotal === undefined ? undefined : await this.priceCheck(items, command.expectedTotal);
     const result = await this.batcher.submit({ orderSn, items, expiresAt });
     switch (result.outcome) {
       case 'LOCKED':
         // Exactly what the statement wrote (expires_at is stored to the millisecond, as a Date is).
-        return { orderSn, created: true, locks: items.map((i) => ({ ...i, status: 'LOCKED' as const, expiresAt })) };
+        return { orderSn, created: true, locks: items.map((i) => ({ ...i, status: 'LOCKED' as const, expiresAt })), prices };
       case 'REJECTED':
         throw new InsufficientStockError(result.skuIds);
       case 'UNKNOWN':
@@ -84,9 +91,29 @@ export class StockLockService {
         if (replay.kind === 'REJECTED') {
           throw new InsufficientStockError(replay.skuIds);
         }
-        return { orderSn, created: false, locks: replay.locks };
+        return { orderSn, created: false, locks: replay.locks, prices };
       }
     }
+  }
+
+  /**
+   * The submit's price re-read (SPEC §6 step 2), done here, in the request that locks: one call
+   * instead of a catalog read and then a lock (an HTTP hop less per order, and no window between
+   * reading the prices and locking at them). Unknown SKUs → 404; a total other than the one the
+   * buyer was shown → 409 INVENTORY.PRICE_CHANGED with `currentTotal`, before anything is locked.
+   */
+  private async priceCheck(items: OrderLine[], expectedTotal: number): Promise<LinePrice[]> {
+    const skus = new Map((await this.catalog.findByIds(items.map((i) => i.skuId))).map((s) => [s.id, s]));
+    const missing = items.filter((i) => !skus.has(i.skuId)).map((i) => i.skuId);
+    if (missing.length > 0) {
+      throw new UnknownSkusError(missing);
+    }
+    const prices = items.map((i) => ({ skuId: i.skuId, title: skus.get(i.skuId)!.title, unitPrice: skus.get(i.skuId)!.price }));
+    const currentTotal = sumCents(items.map((i, k) => prices[k].unitPrice * i.quantity));
+    if (currentTotal !== expectedTotal) {
+      throw new LockPriceChangedError(expectedTotal, currentTotal);
+    }
+    return prices;
   }
 
   /** A repeat of an orderSn gets the first outcome, even if stock changed since; other items are a conflict. */

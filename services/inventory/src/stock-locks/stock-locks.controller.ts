@@ -16,9 +16,10 @@ export class StockLocksController {
   /** 201 when this call locked the stock, 200 when it replayed an earlier lock of the same orderSn. */
   @Post()
   async lock(@Body() dto: LockStockDto, @Res({ passthrough: true }) res: HttpReply): Promise<StockLockResponseDto> {
-    const result = await this.locks.lock({ orderSn: dto.orderSn, expiresAt: new Date(dto.expiresAt), items: dto.items });
+    const { orderSn, expiresAt, items, expectedTotal } = dto;
+    const result = await this.locks.lock({ orderSn, expiresAt: new Date(expiresAt), items, expectedTotal });
     res.status(result.created ? HttpStatus.CREATED : HttpStatus.OK);
-    return toStockLockResponse(result.orderSn, result.locks);
+    return toStockLockResponse(result.orderSn, result.locks, result.prices);
   }
 
   @Get(':orderSn')

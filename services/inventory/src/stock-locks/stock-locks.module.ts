@@ -6,8 +6,10 @@ import { StockLockService } from './stock-lock.service';
 import { StockLockSweeper } from './stock-lock-sweeper';
 import { StockLocksController } from './stock-locks.controller';
 import { OrderEventsConsumer } from './order-events.consumer';
+import { SkusModule } from '../skus/skus.module';
 
 @Module({
+  imports: [SkusModule],
   controllers: [StockLocksController],
   providers: [StockLockService, StockLockRepository, StockLockSweeper, OrderClient, OutboxWriter, OrderEventsConsumer],
   exports: [StockLockService, StockLockSweeper],

@@ -24,6 +24,12 @@ export interface LockLine {
   quantity: number;
 }
 
+export interface LockAnswer {
+  items: Array<LockLine & { status: string }>;
+  /** Present when the request carried expectedTotal (ours always does). */
+  prices?: Array<{ skuId: number; title: string; unitPrice: number }>;
+}
+
 /** The other services, as the order service sees them (HTTP under /internal with the shared secret). */
 @Injectable()
 export class ServiceClients {
@@ -45,14 +51,18 @@ export class ServiceClients {
     return new Map(list.map((s) => [s.id, s]));
   }
 
-  /** The locks as inventory holds them now (a replay of an earlier request shows their current status). */
-  async lockStock(orderSn: string, expiresAt: Date, items: LockLine[]): Promise<Array<LockLine & { status: string }>> {
-    const res = await this.inventory.call<{ items: Array<LockLine & { status: string }> }>('/internal/stock-locks', {
+  /**
+   * Locks the lines if the catalog's current prices still give `expectedTotal` (inventory checks it
+   * in the same request: 409 INVENTORY.PRICE_CHANGED otherwise, nothing locked). Answers the locks
+   * as inventory holds them now (a replay of an earlier request shows their current status) and
+   * the prices the total was checked against.
+   */
+  async lockStock(orderSn: string, expiresAt: Date, items: LockLine[], expectedTotal: number): Promise<LockAnswer> {
+    return this.inventory.call<LockAnswer>('/internal/stock-locks', {
       method: 'POST',
-      body: { orderSn, expiresAt: expiresAt.toISOString(), items },
+      body: { orderSn, expiresAt: expiresAt.toISOString(), items, expectedTotal },
       timeoutMs: 10000,
     });
-    return res.items;
   }
 
   /** Idempotent; "no locks for this order" is fine (the lock may never have happened). */

@@ -1,3 +1,4 @@
+import { DomainError } from '@shop/shared';
 import pino from 'pino';
 import { ServiceClients } from '../clients/service-clients';
 import { OrderEnv } from '../config/order-env';
@@ -19,7 +20,7 @@ describe('OrderSubmissionService after a failed order write', () => {
     const clients = {
       skus: async () => new Map([[1, { id: 1, title: 't', price: 100, available: 5 }]]),
       address: async () => ({ id: 1, receiver: 'r', phone: 'p', region: 'x', detail: 'd', isDefault: true }),
-      lockStock: async () => [{ skuId: 1, quantity: 1, status: 'LOCKED' }],
+      lockStock: async () => ({ items: [{ skuId: 1, quantity: 1, status: 'LOCKED' }], prices: [{ skuId: 1, title: 't', unitPrice: 100 }] }),
       releaseStock: async (sn: string) => {
         releases.push(sn);
       },
@@ -52,49 +53,77 @@ describe('OrderSubmissionService after a failed order write', () => {
 });
 
 /**
- * The price and address reads go out together (one round trip of latency), and are judged in
- * SPEC §6's order: a changed price is the answer even when the address is wrong too, and nothing
- * is locked when either fails.
+ * The re-price travels with the lock (inventory checks expectedTotal in the lock request), the
+ * address is asked first, and every answer is still the one SPEC §6's order of steps gives: a
+ * changed price wins over a wrong address, and nothing is locked when either fails.
  */
-describe('OrderSubmissionService reads prices and the address at once', () => {
+describe('OrderSubmissionService: address, then price-and-lock in one call', () => {
   const dto = { orderToken: '123456789', addressId: 1, items: [{ skuId: 1, quantity: 1 }], expectedTotal: 100 };
 
-  function service(price: number, address: () => Promise<unknown>) {
+  function service(price: number, address: () => Promise<unknown>, expectedTotal = dto.expectedTotal) {
     const calls: string[] = [];
-    let pricesAnswered = false;
     const clients = {
       skus: async () => {
-        calls.push('skus asked');
-        await new Promise((resolve) => setImmediate(resolve));
-        pricesAnswered = true;
+        calls.push('skus');
         return new Map([[1, { id: 1, title: 't', price, available: 5 }]]);
       },
       address: async () => {
-        calls.push(pricesAnswered ? 'address asked after the prices' : 'address asked before the prices came');
+        calls.push('address');
         return address();
       },
-      lockStock: async () => {
-        calls.push('lock');
-        return [];
+      // Inventory's side of it: the total at the current price, or 409 INVENTORY.PRICE_CHANGED.
+      lockStock: async (_sn: string, _at: Date, lines: Array<{ quantity: number }>, expected: number) => {
+        calls.push(`lock at ${expected}`);
+        const currentTotal = price * lines[0].quantity;
+        if (currentTotal !== expected) {
+          throw new DomainError('INVENTORY.PRICE_CHANGED', 'changed', { expectedTotal: expected, currentTotal });
+        }
+        return { items: [{ skuId: 1, quantity: 1, status: 'LOCKED' }], prices: [{ skuId: 1, title: 't', unitPrice: price }] };
       },
+      releaseStock: async () => undefined,
     } as unknown as ServiceClients;
     const tokens = { spend: async () => true } as unknown as OrderTokenStore;
+    const orders = {
+      insert: async (o: { orderSn: string; totalAmount: number; items: unknown[] }) => ({
+        orderSn: o.orderSn,
+        totalAmount: o.totalAmount,
+        items: o.items,
+      }),
+    } as unknown as OrderRepository;
     const config = { ORDER_PAY_TIMEOUT_SECONDS: 900, STOCK_LOCK_GRACE_SECONDS: 300 } as OrderEnv;
-    const s = new OrderSubmissionService({} as OrderRepository, tokens, clients, config, pino({ level: 'silent' }));
-    return { submit: () => s.submit(7, dto), calls };
+    const s = new OrderSubmissionService(orders, tokens, clients, config, pino({ level: 'silent' }));
+    return { submit: () => s.submit(7, { ...dto, expectedTotal }), calls };
   }
-  const noSuchAddress = async () => Promise.reject(Object.assign(new Error('no such address'), { code: 'USER.ADDRESS_NOT_FOUND' }));
+  const anAddress = async () => ({ id: 1, receiver: 'r', phone: 'p', region: 'x', detail: 'd', isDefault: true });
+  const noSuchAddress = async () => Promise.reject(new DomainError('USER.ADDRESS_NOT_FOUND', 'no such address'));
 
-  it('asks for the address without waiting for the prices', async () => {
-    const s = service(120, noSuchAddress);
-    await expect(s.submit()).rejects.toMatchObject({ code: 'ORDER.PRICE_CHANGED' });
-    expect(s.calls).toEqual(['skus asked', 'address asked before the prices came']);
+  it('asks for the address, then locks at the total the buyer saw; no separate catalog read', async () => {
+    const s = service(100, anAddress);
+    await expect(s.submit()).resolves.toMatchObject({
+      orderSn: '123456789',
+      totalAmount: 100,
+      items: [{ skuId: 1, unitPrice: 100, title: 't' }],
+    });
+    expect(s.calls).toEqual(['address', 'lock at 100']);
+  });
+
+  it("inventory's INVENTORY.PRICE_CHANGED is the order's ORDER.PRICE_CHANGED with the current total", async () => {
+    const s = service(120, anAddress);
+    await expect(s.submit()).rejects.toMatchObject({ code: 'ORDER.PRICE_CHANGED', details: { expectedTotal: 100, currentTotal: 120 } });
   });
 
   it('a changed price wins over a wrong address; a wrong address alone is its own error; nothing is locked', async () => {
-    await expect(service(120, noSuchAddress).submit()).rejects.toMatchObject({ code: 'ORDER.PRICE_CHANGED' });
+    const both = service(120, noSuchAddress);
+    await expect(both.submit()).rejects.toMatchObject({ code: 'ORDER.PRICE_CHANGED' });
+    expect(both.calls).toEqual(['address', 'skus']);
     const wrongAddress = service(100, noSuchAddress);
-    await expect(wrongAddress.submit()).rejects.toThrow('no such address');
-    expect(wrongAddress.calls).not.toContain('lock');
+    await expect(wrongAddress.submit()).rejects.toMatchObject({ code: 'USER.ADDRESS_NOT_FOUND' });
+    expect(wrongAddress.calls).toEqual(['address', 'skus']);
+  });
+
+  it('a total no order can have is refused before anything is locked', async () => {
+    const tooLarge = service(2_147_483_648, anAddress, 2_147_483_648);
+    await expect(tooLarge.submit()).rejects.toMatchObject({ code: 'VALIDATION.FAILED' });
+    expect(tooLarge.calls).not.toContain('lock at 2147483648');
   });
 });

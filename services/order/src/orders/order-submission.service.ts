@@ -1,19 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createEvent, TOPICS, toOutboxRow, UpstreamUnavailableError, ValidationFailedError } from '@shop/shared';
+import { createEvent, DomainError, TOPICS, toOutboxRow, UpstreamUnavailableError, ValidationFailedError } from '@shop/shared';
 import { eventMeta, isUniqueViolation, LOGGER, PLATFORM_CONFIG } from '@shop/shared/nest';
 import type { Logger } from 'pino';
-import { ServiceClients } from '../clients/service-clients';
+import { AddressInfo, LockAnswer, ServiceClients } from '../clients/service-clients';
 import { OrderEnv } from '../config/order-env';
 import { OrderTokenStore } from '../order-tokens/order-token.store';
 import { CreateOrderDto } from './dto/order.dto';
 import { OrderRecord } from './order-response';
 import { DuplicateSubmitError, PriceChangedError } from './order.errors';
 import { OrderRepository } from './order.repository';
-import { priceLines } from './pricing';
+import { MAX_ORDER_TOTAL, priceLines } from './pricing';
 
 /**
- * Submitting an order, in the order SPEC §6 fixes: spend the token → re-price → check the
- * address → lock stock → write order + items + logistics + OrderCreated in one transaction.
+ * Submitting an order, SPEC §6: spend the token → re-price → check the address → lock stock →
+ * write order + items + logistics + OrderCreated in one statement. The re-price travels with the
+ * lock (inventory checks the total in the lock request, before locking), so the calls are: token,
+ * address, price-and-lock, insert — and every answer is the one the spec's order of steps gives.
  * Each step that can fail does so before anything later happens; a failure after the lock
  * releases it at once (and the inventory sweeper is the backstop if this process dies first).
  */
@@ -36,23 +38,14 @@ export class OrderSubmissionService {
       throw new DuplicateSubmitError();
     }
     const orderSn = dto.orderToken;
-    // 2 and 3 read two other services and change nothing: both are asked at once (one round trip
-    // of latency instead of two), and judged in the order above, so the answer is the same.
-    const [catalog, owned] = await Promise.allSettled([
-      this.clients.skus(dto.items.map((i) => i.skuId)),
-      this.clients.address(userId, dto.addressId),
-    ]);
-    // 2. Prices as they are now; nothing is locked when they changed.
-    const { items, totalAmount } = priceLines(dto.items, settled(catalog));
-    if (totalAmount !== dto.expectedTotal) {
-      throw new PriceChangedError(dto.expectedTotal, totalAmount);
-    }
-    // 3. The address must be the caller's (404 USER.ADDRESS_NOT_FOUND otherwise).
-    const address = settled(owned);
-    // 4. Stock, until a little after the pay deadline.
+    // 3. The address must be the caller's (404 USER.ADDRESS_NOT_FOUND otherwise) — asked before
+    // the lock, so a wrong address never holds stock; a changed price still wins (see there).
+    const address = await this.callersAddress(userId, dto);
+    // 2 and 4. Prices re-read and stock locked, until a little after the pay deadline, in ONE
+    // inventory request: nothing is locked when the prices changed.
     const payDeadline = new Date(Date.now() + this.config.ORDER_PAY_TIMEOUT_SECONDS * 1000);
     const lockExpiresAt = new Date(payDeadline.getTime() + this.config.STOCK_LOCK_GRACE_SECONDS * 1000);
-    await this.lockStock(orderSn, lockExpiresAt, items);
+    const { items, totalAmount } = await this.lockAtShownPrices(orderSn, lockExpiresAt, dto);
     // 5. The order itself, with its OrderCreated event, atomically.
     let stored: OrderRecord;
     try {
@@ -85,15 +78,53 @@ export class OrderSubmissionService {
     return stored;
   }
 
-  private async lockStock(orderSn: string, expiresAt: Date, items: Array<{ skuId: number; quantity: number }>): Promise<void> {
-    let locks: Array<{ skuId: number; quantity: number; status: string }>;
+  /**
+   * Step 3. SPEC §6 judges the prices (step 2) before the address, and the prices are now checked
+   * by the lock (step 4), after it. So when the address is refused — or the user service does not
+   * answer — the prices are read here, on this failure path only, and a changed price (or an
+   * unknown SKU) is still the answer, exactly as when they were read first.
+   */
+  private async callersAddress(userId: number, dto: CreateOrderDto): Promise<AddressInfo> {
     try {
-      locks = await this.clients.lockStock(
-        orderSn,
-        expiresAt,
-        items.map(({ skuId, quantity }) => ({ skuId, quantity })),
-      );
+      return await this.clients.address(userId, dto.addressId);
     } catch (err) {
+      await this.judgePrices(dto);
+      throw err;
+    }
+  }
+
+  /** Step 2 as a catalog read: throws what the prices alone answer; returns when they give `expectedTotal`. */
+  private async judgePrices(dto: CreateOrderDto): Promise<void> {
+    const { totalAmount } = priceLines(dto.items, await this.clients.skus(dto.items.map((i) => i.skuId)));
+    if (totalAmount !== dto.expectedTotal) {
+      throw new PriceChangedError(dto.expectedTotal, totalAmount);
+    }
+  }
+
+  /**
+   * Steps 2 and 4 in one inventory request: it prices the lines at the catalog's current prices,
+   * refuses with INVENTORY.PRICE_CHANGED (nothing locked) when they do not give the total the buyer
+   * was shown, and otherwise locks and answers those prices — the order's price snapshot.
+   */
+  private async lockAtShownPrices(orderSn: string, expiresAt: Date, dto: CreateOrderDto): Promise<ReturnType<typeof priceLines>> {
+    if (dto.expectedTotal > MAX_ORDER_TOTAL) {
+      // No order can have this total; the catalog gives the answer step 2 gives (a changed price,
+      // or a total too large), and nothing is locked.
+      await this.judgePrices(dto);
+      throw new ValidationFailedError(`An order's total cannot exceed ${MAX_ORDER_TOTAL} cents`, { totalAmount: dto.expectedTotal });
+    }
+    const lines = dto.items.map(({ skuId, quantity }) => ({ skuId, quantity })).sort((a, b) => a.skuId - b.skuId);
+    let answer: LockAnswer;
+    try {
+      answer = await this.clients.lockStock(orderSn, expiresAt, lines, dto.expectedTotal);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'INVENTORY.PRICE_CHANGED') {
+        const currentTotal = Number(err.details?.currentTotal);
+        if (currentTotal > MAX_ORDER_TOTAL) {
+          throw new ValidationFailedError(`An order's total cannot exceed ${MAX_ORDER_TOTAL} cents`, { totalAmount: currentTotal });
+        }
+        throw new PriceChangedError(dto.expectedTotal, currentTotal);
+      }
       if (err instanceof UpstreamUnavailableError) {
         // The lock may have committed before the answer was lost: undo it (idempotent).
         await this.releaseAfterFailure(orderSn, err);
@@ -103,9 +134,16 @@ export class OrderSubmissionService {
     // The lock call is idempotent per orderSn, so a replayed token gets the FIRST request's locks
     // back — possibly released or deducted long ago. An order may only be written on locks held
     // now, for exactly these lines; anything else would be an order without stock behind it.
-    if (!holdsExactly(locks, items)) {
+    if (!holdsExactly(answer.items, lines)) {
       throw new DuplicateSubmitError();
     }
+    const catalog = new Map((answer.prices ?? []).map((p) => [p.skuId, { title: p.title, price: p.unitPrice }]));
+    if (lines.some((l) => !catalog.has(l.skuId))) {
+      // Our inventory answers the prices it checked; without them there is no price snapshot.
+      await this.releaseAfterFailure(orderSn, new Error('the lock answer carried no prices'));
+      throw new UpstreamUnavailableError('inventory');
+    }
+    return priceLines(lines, catalog);
   }
 
   private async releaseAfterFailure(orderSn: string, cause: unknown): Promise<void> {
@@ -129,14 +167,6 @@ export class OrderSubmissionService {
       this.logger.error({ orderSn, err }, 'order not written and its locks could not be released now; the lock sweeper will');
     }
   }
-}
-
-/** The value of a settled promise, or its rejection thrown here. */
-function settled<T>(result: PromiseSettledResult<T>): T {
-  if (result.status === 'rejected') {
-    throw result.reason;
-  }
-  return result.value;
 }
 
 function holdsExactly(

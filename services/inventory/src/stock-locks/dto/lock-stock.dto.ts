@@ -1,7 +1,21 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { OrderLineDto } from '@shop/shared/nest';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsISO8601, IsObject, IsString, Matches, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 
 export const MAX_LOCK_ITEMS = 100;
 export const ORDER_SN = /^[1-9]\d{0,18}$/;
@@ -37,4 +51,18 @@ export class LockStockDto {
   @ValidateNested({ each: true })
   @Type(() => LockStockItemDto)
   items!: LockStockItemDto[];
+
+  @ApiProperty({
+    type: 'integer',
+    required: false,
+    description:
+      'the total (cents) the buyer was shown. When given, the lines are priced at the current catalog prices first, in the same ' +
+      'request: another total is 409 INVENTORY.PRICE_CHANGED with details.currentTotal and nothing is locked; otherwise the ' +
+      "answer's `prices` carry each line's title and unit price (the order's price snapshot).",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  expectedTotal?: number;
 }
