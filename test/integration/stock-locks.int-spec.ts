@@ -206,6 +206,15 @@ describe('stock locks (inventory service)', () => {
         expect(await skuRows([sku.id])).toEqual([{ stock: 5, locked_stock: 0 }]);
       });
 
+      it('a total over the order cap is 400 VALIDATION.FAILED, as the order service prices, and locks nothing', async () => {
+        const sku = await createSku(sys.url.inventory, { stock: 5, price: 1_000_000_000 });
+        const orderSn = newOrderSn();
+        const res = await lockAt(orderSn, [line(sku.id, 3)], 3_000_000_000);
+        expectError(res, 400, 'VALIDATION.FAILED');
+        expect(await skuRows([sku.id])).toEqual([{ stock: 5, locked_stock: 0 }]);
+        expect(await lockRows(orderSn)).toEqual([]);
+      });
+
       it('without expectedTotal the answer has no prices (the SPEC §5 call is unchanged)', async () => {
         const sku = await createSku(sys.url.inventory, { stock: 5 });
         const res = await lock(newOrderSn(), [line(sku.id, 1)]);

@@ -4,3 +4,4 @@ export * from './events';
 export * from './money';
 export * from './async';
 export * from './coalescer';
+export * from './pricing';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Coalescer, createEvent, OrderLine, sumCents, TOPICS } from '@shop/shared';
+import { Coalescer, createEvent, OrderLine, priceLines, TOPICS } from '@shop/shared';
 import { eventMeta, Metrics, PLATFORM_CONFIG } from '@shop/shared/nest';
 import { InventoryEnv } from '../config/inventory-env';
 import { OutboxWriter } from '../infrastructure/outbox/outbox.writer';
@@ -99,21 +99,18 @@ export class StockLockService {
   /**
    * The submit's price re-read (SPEC §6 step 2), done here, in the request that locks: one call
    * instead of a catalog read and then a lock (an HTTP hop less per order, and no window between
-   * reading the prices and locking at them). Unknown SKUs → 404; a total other than the one the
-   * buyer was shown → 409 INVENTORY.PRICE_CHANGED with `currentTotal`, before anything is locked.
+   * reading the prices and locking at them). Priced by the shared `priceLines`, as the order
+   * service prices: unknown SKUs → 404, a total over the order cap → 400; a total other than the
+   * one the buyer was shown → 409 INVENTORY.PRICE_CHANGED with `currentTotal`; all before
+   * anything is locked.
    */
   private async priceCheck(items: OrderLine[], expectedTotal: number): Promise<LinePrice[]> {
-    const skus = new Map((await this.catalog.findByIds(items.map((i) => i.skuId))).map((s) => [s.id, s]));
-    const missing = items.filter((i) => !skus.has(i.skuId)).map((i) => i.skuId);
-    if (missing.length > 0) {
-      throw new UnknownSkusError(missing);
+    const skus = await this.catalog.findByIds(items.map((i) => i.skuId));
+    const { items: priced, totalAmount } = priceLines(items, new Map(skus.map((s) => [s.id, s])));
+    if (totalAmount !== expectedTotal) {
+      throw new LockPriceChangedError(expectedTotal, totalAmount);
     }
-    const prices = items.map((i) => ({ skuId: i.skuId, title: skus.get(i.skuId)!.title, unitPrice: skus.get(i.skuId)!.price }));
-    const currentTotal = sumCents(items.map((i, k) => prices[k].unitPrice * i.quantity));
-    if (currentTotal !== expectedTotal) {
-      throw new LockPriceChangedError(expectedTotal, currentTotal);
-    }
-    return prices;
+    return priced.map(({ skuId, title, unitPrice }) => ({ skuId, title, unitPrice }));
   }
 
   /** A repeat of an orderSn gets the first outcome, even if stock changed since; other items are a conflict. */

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ValidationFailedError } from '@shop/shared';
+import { OrderLine, priceLines, ValidationFailedError } from '@shop/shared';
 import { ServiceClients } from '../clients/service-clients';
 import { OrderSnGenerator } from '../infrastructure/order-sn.generator';
 import { OrderTokenStore } from '../order-tokens/order-token.store';
 import { EmptyOrderError } from './order.errors';
 import { ConfirmResponseDto, toConfirmAddress } from './confirm-response';
-import { Line, priceLines } from './pricing';
 import { MAX_ORDER_ITEMS } from './dto/order.dto';
 
 /** The confirm page: current prices, the buyer's addresses, and a one-shot order token. */
@@ -26,7 +25,7 @@ export class OrderConfirmationService {
     return { orderToken, items, totalAmount, addresses: addresses.map(toConfirmAddress) };
   }
 
-  private async linesFor(userId: number, buyNow: { skuId?: number; quantity?: number }): Promise<Line[]> {
+  private async linesFor(userId: number, buyNow: { skuId?: number; quantity?: number }): Promise<OrderLine[]> {
     if (buyNow.skuId !== undefined || buyNow.quantity !== undefined) {
       if (buyNow.skuId === undefined || buyNow.quantity === undefined) {
         throw new ValidationFailedError('Buy-now needs both skuId and quantity');

@@ -1,4 +1,4 @@
-import { DomainError } from '@shop/shared';
+import { DomainError, priceLines } from '@shop/shared';
 import pino from 'pino';
 import { ServiceClients } from '../clients/service-clients';
 import { OrderEnv } from '../config/order-env';
@@ -71,13 +71,15 @@ describe('OrderSubmissionService: address, then price-and-lock in one call', () 
         calls.push('address');
         return address();
       },
-      // Inventory's side of it: the total at the current price, or 409 INVENTORY.PRICE_CHANGED.
-      lockStock: async (_sn: string, _at: Date, lines: Array<{ quantity: number }>, expected: number) => {
+      // Inventory's side of it, priced as inventory prices (the shared priceLines): a total over
+      // the cap is 400, another total 409 INVENTORY.PRICE_CHANGED; only then does it lock.
+      lockStock: async (_sn: string, _at: Date, lines: Array<{ skuId: number; quantity: number }>, expected: number) => {
         calls.push(`lock at ${expected}`);
-        const currentTotal = price * lines[0].quantity;
-        if (currentTotal !== expected) {
-          throw new DomainError('INVENTORY.PRICE_CHANGED', 'changed', { expectedTotal: expected, currentTotal });
+        const { totalAmount } = priceLines(lines, new Map([[1, { title: 't', price }]]));
+        if (totalAmount !== expected) {
+          throw new DomainError('INVENTORY.PRICE_CHANGED', 'changed', { expectedTotal: expected, currentTotal: totalAmount });
         }
+        calls.push('locked');
         return { items: [{ skuId: 1, quantity: 1, status: 'LOCKED' }], prices: [{ skuId: 1, title: 't', unitPrice: price }] };
       },
       releaseStock: async () => undefined,
@@ -104,7 +106,7 @@ describe('OrderSubmissionService: address, then price-and-lock in one call', () 
       totalAmount: 100,
       items: [{ skuId: 1, unitPrice: 100, title: 't' }],
     });
-    expect(s.calls).toEqual(['address', 'lock at 100']);
+    expect(s.calls).toEqual(['address', 'lock at 100', 'locked']);
   });
 
   it("inventory's INVENTORY.PRICE_CHANGED is the order's ORDER.PRICE_CHANGED with the current total", async () => {
@@ -124,6 +126,6 @@ describe('OrderSubmissionService: address, then price-and-lock in one call', () 
   it('a total no order can have is refused before anything is locked', async () => {
     const tooLarge = service(2_147_483_648, anAddress, 2_147_483_648);
     await expect(tooLarge.submit()).rejects.toMatchObject({ code: 'VALIDATION.FAILED' });
-    expect(tooLarge.calls).not.toContain('lock at 2147483648');
+    expect(tooLarge.calls).not.toContain('locked');
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createEvent, DomainError, TOPICS, toOutboxRow, UpstreamUnavailableError, ValidationFailedError } from '@shop/shared';
+import { createEvent, DomainError, priceLines, TOPICS, toOutboxRow, UpstreamUnavailableError, ValidationFailedError } from '@shop/shared';
 import { eventMeta, isUniqueViolation, LOGGER, PLATFORM_CONFIG } from '@shop/shared/nest';
 import type { Logger } from 'pino';
 import { AddressInfo, LockAnswer, ServiceClients } from '../clients/service-clients';
@@ -9,7 +9,6 @@ import { CreateOrderDto } from './dto/order.dto';
 import { OrderRecord } from './order-response';
 import { DuplicateSubmitError, PriceChangedError } from './order.errors';
 import { OrderRepository } from './order.repository';
-import { MAX_ORDER_TOTAL, priceLines } from './pricing';
 
 /**
  * Submitting an order, SPEC §6: spend the token → re-price → check the address → lock stock →
@@ -102,28 +101,19 @@ export class OrderSubmissionService {
   }
 
   /**
-   * Steps 2 and 4 in one inventory request: it prices the lines at the catalog's current prices,
+   * Steps 2 and 4 in one inventory request: it prices the lines at the catalog's current prices
+   * with the same `priceLines` (unknown SKUs 404, a total over the cap 400, both passed through),
    * refuses with INVENTORY.PRICE_CHANGED (nothing locked) when they do not give the total the buyer
    * was shown, and otherwise locks and answers those prices — the order's price snapshot.
    */
   private async lockAtShownPrices(orderSn: string, expiresAt: Date, dto: CreateOrderDto): Promise<ReturnType<typeof priceLines>> {
-    if (dto.expectedTotal > MAX_ORDER_TOTAL) {
-      // No order can have this total; the catalog gives the answer step 2 gives (a changed price,
-      // or a total too large), and nothing is locked.
-      await this.judgePrices(dto);
-      throw new ValidationFailedError(`An order's total cannot exceed ${MAX_ORDER_TOTAL} cents`, { totalAmount: dto.expectedTotal });
-    }
     const lines = dto.items.map(({ skuId, quantity }) => ({ skuId, quantity })).sort((a, b) => a.skuId - b.skuId);
     let answer: LockAnswer;
     try {
       answer = await this.clients.lockStock(orderSn, expiresAt, lines, dto.expectedTotal);
     } catch (err) {
       if (err instanceof DomainError && err.code === 'INVENTORY.PRICE_CHANGED') {
-        const currentTotal = Number(err.details?.currentTotal);
-        if (currentTotal > MAX_ORDER_TOTAL) {
-          throw new ValidationFailedError(`An order's total cannot exceed ${MAX_ORDER_TOTAL} cents`, { totalAmount: currentTotal });
-        }
-        throw new PriceChangedError(dto.expectedTotal, currentTotal);
+        throw new PriceChangedError(dto.expectedTotal, Number(err.details?.currentTotal));
       }
       if (err instanceof UpstreamUnavailableError) {
         // The lock may have committed before the answer was lost: undo it (idempotent).

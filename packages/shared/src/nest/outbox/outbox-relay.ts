@@ -63,7 +63,7 @@ export class OutboxRelay {
   private failures = 0;
   /** Rows this relay marked published since its last VACUUM of the table. */
   private publishedSinceVacuum = 0;
-  /** VACUUMs run (tests and metrics read it). */
+  /** VACUUMs this relay ran (the tests read it). */
   vacuums = 0;
   private readonly published;
   private readonly failed;
@@ -170,16 +170,19 @@ export class OutboxRelay {
   }
 
   private async claim(client: PoolClient): Promise<ClaimedRow[]> {
-    const { rows: lock } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [this.lockKey]);
+    // With the lock, for this transaction only: a plain index scan of the partial index, never a
+    // bitmap scan. A published row leaves a dead entry in `outbox_events_unpublished_idx` until
+    // VACUUM removes it; a plain index scan marks such entries dead as it passes (the next poll
+    // skips them), a bitmap scan visits every one of them in the heap on every poll. With 72,000
+    // published rows and autovacuum off that was 18 ms of PostgreSQL CPU per poll, 20 polls a
+    // second (docs/benchmarks.md). One round trip for both, as the claim had before.
+    const { rows: lock } = await client.query<{ ok: boolean }>(
+      `SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok, set_config('enable_bitmapscan', 'off', true)`,
+      [this.lockKey],
+    );
     if (!lock[0].ok) {
       return []; // another instance is publishing this database's rows right now
     }
-    // A plain index scan of the partial index, never a bitmap scan: a published row leaves a dead
-    // entry in `outbox_events_unpublished_idx` until VACUUM removes it. A plain index scan marks
-    // such entries dead as it passes (the next poll skips them); a bitmap scan visits every one of
-    // them in the heap on every poll. With 72,000 published rows and autovacuum off that was 18 ms
-    // of PostgreSQL CPU per poll, 20 polls a second (docs/benchmarks.md).
-    await client.query('SET LOCAL enable_bitmapscan = off');
     const { rows } = await client.query<ClaimedRow>(
       // ORDER BY the bigint column, not the text alias of the select list ('10' < '2').
       `SELECT o.id::text AS id, o.topic, o.message_key, o.event_id::text AS event_id, o.type, o.envelope::text AS envelope

@@ -1,14 +1,16 @@
-import { DomainError, sumCents, ValidationFailedError } from '@shop/shared';
+import { DomainError, ValidationFailedError } from './errors';
+import type { OrderLine } from './events';
+import { sumCents } from './money';
 
 /** Amounts are INTEGER cents in every database (orders, items, payments). */
 export const MAX_ORDER_TOTAL = 2_147_483_647;
 
-export interface Line {
-  skuId: number;
-  quantity: number;
-}
-
-export interface PricedLine extends Line {
+/**
+ * Pricing order lines at the catalog's prices: the order service's confirm and (on a refused
+ * address) submit, and inventory's price check in the lock request, which is SPEC §6 step 2 for
+ * the submit. One function, so every path answers a price question the same way.
+ */
+export interface PricedLine extends OrderLine {
   title: string;
   unitPrice: number;
   subtotal: number;
@@ -22,7 +24,7 @@ export class SkusNotFoundError extends DomainError {
 
 /** Prices lines with the catalog's current prices (integer cents). Unknown SKUs → 404. */
 export function priceLines(
-  lines: readonly Line[],
+  lines: readonly OrderLine[],
   catalog: ReadonlyMap<number, { title: string; price: number }>,
 ): { items: PricedLine[]; totalAmount: number } {
   const missing = lines.filter((l) => !catalog.has(l.skuId)).map((l) => l.skuId);
